@@ -20,6 +20,10 @@ var (
 	ErrExists = errors.New("already exists")
 	// ErrClosed reports a call after Close.
 	ErrClosed = errors.New("store closed")
+	// ErrInvalidQuery reports a [LogQuery] the store cannot run: an unknown filter or sort
+	// field, an operator the field does not support, a value of the wrong type, or a negative
+	// limit or offset. It is the caller's mistake, not a storage failure.
+	ErrInvalidQuery = errors.New("invalid query")
 )
 
 // Scopes an API key can carry.

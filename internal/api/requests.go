@@ -1,0 +1,108 @@
+package api
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+
+	"github.com/heliograph/heliograph/internal/auth"
+	"github.com/heliograph/heliograph/internal/httperr"
+	"github.com/heliograph/heliograph/internal/query"
+	"github.com/heliograph/heliograph/internal/store"
+)
+
+// Query limits, as Helicone's API applies them.
+const (
+	defaultLimit     = 100
+	maxLimit         = 1000
+	maxQueryBodySize = 1 << 20
+)
+
+func (h *Handler) getRequest(r *http.Request, p auth.Principal) (any, error) {
+	rec, err := h.store.GetLog(r.Context(), p.ProjectID, r.PathValue("id"))
+	if err != nil {
+		return nil, storeError(err, "request")
+	}
+	return newRow(rec, true), nil
+}
+
+// requestQuery is the body of POST /v1/request/query. Helicone clients also send isCached,
+// includeInputs, isPartOfExperiment and isScored; they are accepted and ignored.
+type requestQuery struct {
+	Filter json.RawMessage `json:"filter"`
+	Sort   json.RawMessage `json:"sort"`
+	Offset *int            `json:"offset"`
+	Limit  *int            `json:"limit"`
+}
+
+func (h *Handler) queryRequests(r *http.Request, p auth.Principal) (any, error) {
+	var body requestQuery
+	if err := decodeJSON(r, &body); err != nil {
+		return nil, err
+	}
+	q, err := body.logQuery()
+	if err != nil {
+		return nil, err
+	}
+	q.WithBodies = true
+
+	recs, err := h.store.QueryLogs(r.Context(), p.ProjectID, q)
+	if err != nil {
+		return nil, storeError(err, "request")
+	}
+	rows := make([]requestRow, len(recs))
+	for i, rec := range recs {
+		rows[i] = newRow(rec, false)
+	}
+	return rows, nil
+}
+
+func (b requestQuery) logQuery() (store.LogQuery, error) {
+	q := store.LogQuery{Limit: defaultLimit}
+	if len(b.Filter) == 0 {
+		return q, httperr.New(http.StatusBadRequest, `filter: missing; send "all" for every request`)
+	}
+	f, err := query.ParseHeliconeFilter(b.Filter)
+	if err != nil {
+		return q, httperr.New(http.StatusBadRequest, "%s", err.Error())
+	}
+	q.Filter = f
+
+	if len(b.Sort) > 0 {
+		if q.Sort, err = query.ParseHeliconeSort(b.Sort); err != nil {
+			return q, httperr.New(http.StatusBadRequest, "%s", err.Error())
+		}
+	}
+	if b.Limit != nil {
+		if *b.Limit < 0 || *b.Limit > maxLimit {
+			return q, httperr.New(http.StatusBadRequest,
+				"limit: %d is out of range, want 0 to %d", *b.Limit, maxLimit)
+		}
+		if *b.Limit > 0 {
+			q.Limit = *b.Limit
+		}
+	}
+	if b.Offset != nil {
+		if *b.Offset < 0 {
+			return q, httperr.New(http.StatusBadRequest, "offset: must not be negative")
+		}
+		q.Offset = *b.Offset
+	}
+	return q, nil
+}
+
+// decodeJSON reads a JSON request body of at most 1 MiB into v.
+func decodeJSON(r *http.Request, v any) error {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBodySize+1))
+	if err != nil {
+		return httperr.Wrap(http.StatusBadRequest, "read body", err)
+	}
+	if len(body) > maxQueryBodySize {
+		return httperr.New(http.StatusRequestEntityTooLarge,
+			"body too large: the limit is %d bytes", maxQueryBodySize)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return httperr.New(http.StatusBadRequest, "invalid JSON body: %v", err)
+	}
+	return nil
+}

@@ -1,0 +1,92 @@
+// Package cli implements the heliograph command: its subcommands, flags and environment.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime/debug"
+)
+
+// Version is set at build time with -ldflags "-X github.com/heliograph/heliograph/internal/cli.Version=v1.2.3".
+var Version = "dev"
+
+// Env is the process environment a command reads.
+type Env struct {
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads an environment variable; nil reads the process environment.
+	Getenv func(string) string
+	// Ready, when set, is called by serve with the listening address once it accepts requests.
+	Ready func(addr string)
+}
+
+const usage = `heliograph: observability for AI applications
+
+Usage:
+  heliograph serve [flags]        run the server (ingest, query API, metrics)
+  heliograph keys create|list|revoke [flags]
+                                  manage API keys in the data directory
+  heliograph version              print the version
+
+Run "heliograph <command> --help" for the flags of a command.`
+
+// Run executes the command line args (without the program name) and returns the exit code.
+func Run(ctx context.Context, args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = osGetenv
+	}
+	if len(args) == 0 {
+		fmt.Fprintln(env.Stderr, usage)
+		return 2
+	}
+
+	var err error
+	switch args[0] {
+	case "serve":
+		err = runServe(ctx, args[1:], env)
+	case "keys":
+		err = runKeys(ctx, args[1:], env)
+	case "version":
+		fmt.Fprintln(env.Stdout, versionString())
+	case "help", "-h", "-help", "--help":
+		fmt.Fprintln(env.Stdout, usage)
+	default:
+		fmt.Fprintf(env.Stderr, "unknown command %q\n\n%s\n", args[0], usage)
+		return 2
+	}
+
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	default:
+		fmt.Fprintf(env.Stderr, "heliograph: %v\n", err)
+		return 1
+	}
+}
+
+// errUsage reports a command line that could not be parsed; the flag package has already
+// printed the problem and the usage.
+var errUsage = errors.New("usage")
+
+func versionString() string {
+	return fmt.Sprintf("heliograph %s (commit %s)", Version, buildCommit())
+}
+
+// buildCommit returns the VCS revision the binary was built from, or "unknown".
+func buildCommit() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+	}
+	return "unknown"
+}

@@ -1,0 +1,278 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test to share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func envFrom(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestParseFlagsEnvironment(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"default", nil, nil, "127.0.0.1:8585"},
+		{"environment", nil, map[string]string{"HELIOGRAPH_ADDR": "127.0.0.1:9000"},
+			"127.0.0.1:9000"},
+		{"flag wins", []string{"--addr", "127.0.0.1:7000"},
+			map[string]string{"HELIOGRAPH_ADDR": "127.0.0.1:9000"}, "127.0.0.1:7000"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("t", flag.ContinueOnError)
+			addr := fs.String("addr", "127.0.0.1:8585", "")
+			if err := parseFlags(fs, tc.args, envFrom(tc.env)); err != nil {
+				t.Fatalf("parseFlags: %v", err)
+			}
+			if *addr != tc.want {
+				t.Errorf("addr = %q, want %q", *addr, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseFlagsInvalidEnvironment(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.Int64("max-body-bytes", 1, "")
+	fs.Duration("shutdown-timeout", time.Second, "")
+	err := parseFlags(fs, nil, envFrom(map[string]string{
+		"HELIOGRAPH_MAX_BODY_BYTES": "ten", "HELIOGRAPH_SHUTDOWN_TIMEOUT": "soon"}))
+	if err == nil {
+		t.Fatal("parseFlags accepted invalid environment values")
+	}
+	for _, name := range []string{"HELIOGRAPH_MAX_BODY_BYTES", "HELIOGRAPH_SHUTDOWN_TIMEOUT"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error %q does not name %s", err, name)
+		}
+	}
+}
+
+func TestServeConfigValidation(t *testing.T) {
+	var stderr bytes.Buffer
+	code := Run(t.Context(), []string{"serve", "--sync", "sometimes", "--log-format", "xml"},
+		Env{Stdout: &stderr, Stderr: &stderr, Getenv: envFrom(nil)})
+	if code != 1 {
+		t.Errorf("exit code = %d, want 1", code)
+	}
+	for _, want := range []string{"--sync", "--log-format"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("output %q does not report %s", stderr.String(), want)
+		}
+	}
+}
+
+func TestHelpOnEveryCommand(t *testing.T) {
+	for _, args := range [][]string{{"serve", "--help"}, {"keys", "--help"},
+		{"keys", "create", "--help"}, {"keys", "list", "--help"}, {"keys", "revoke", "--help"},
+		{"help"}} {
+		var out bytes.Buffer
+		code := Run(t.Context(), args, Env{Stdout: &out, Stderr: &out, Getenv: envFrom(nil)})
+		if code != 0 {
+			t.Errorf("%v: exit code %d, want 0", args, code)
+		}
+		if !strings.Contains(out.String(), "Usage") && !strings.Contains(out.String(), "usage") {
+			t.Errorf("%v printed no usage: %q", args, out.String())
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	if code := Run(t.Context(), []string{"version"}, Env{Stdout: &out, Stderr: &out}); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	if !strings.HasPrefix(out.String(), "heliograph ") {
+		t.Errorf("version output %q", out.String())
+	}
+}
+
+// runServer starts serve in-process and returns its address, its log, and a stop function
+// that waits for a clean exit.
+func runServer(t *testing.T, dataDir string, env map[string]string) (string, *syncBuffer,
+	func() int) {
+	t.Helper()
+	logs := &syncBuffer{}
+	ready := make(chan string, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir,
+			"--key-cache-ttl", "0s"}, Env{Stdout: logs, Stderr: logs, Getenv: envFrom(env),
+			Ready: func(addr string) { ready <- addr }})
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case code := <-done:
+		cancel()
+		t.Fatalf("serve exited with %d:\n%s", code, logs.String())
+	}
+	stopped := false
+	stop := func() int {
+		if stopped {
+			return 0
+		}
+		stopped = true
+		cancel()
+		return <-done
+	}
+	t.Cleanup(func() { stop() })
+	return addr, logs, stop
+}
+
+func get(t *testing.T, url, key string) int {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestServeBootstrapsKeyFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	addr, logs, stop := runServer(t, dir, nil)
+
+	keyFile := filepath.Join(dir, "bootstrap-key")
+	info, err := os.Stat(keyFile)
+	if err != nil {
+		t.Fatalf("bootstrap key file: %v", err)
+	}
+	if mode := info.Mode().Perm(); mode != 0o600 {
+		t.Errorf("bootstrap key file mode = %o, want 600", mode)
+	}
+	raw, _ := os.ReadFile(keyFile)
+	key := strings.TrimSpace(string(raw))
+	if strings.Contains(logs.String(), key) {
+		t.Errorf("the log contains the key")
+	}
+	if !strings.Contains(logs.String(), keyFile) {
+		t.Errorf("the log does not name the key file %s", keyFile)
+	}
+	for _, want := range []string{"msg=ready", "version=", "data_path=", "store=sqlite"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("startup log lacks %q:\n%s", want, logs.String())
+		}
+	}
+
+	if got := get(t, "http://"+addr+"/metrics", key); got != 200 {
+		t.Errorf("GET /metrics with the bootstrap key: %d, want 200", got)
+	}
+	if got := get(t, "http://"+addr+"/metrics", ""); got != 401 {
+		t.Errorf("GET /metrics without a key: %d, want 401", got)
+	}
+	if got := get(t, "http://"+addr+"/healthz", ""); got != 200 {
+		t.Errorf("GET /healthz: %d, want 200", got)
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("serve exit code after shutdown = %d, want 0:\n%s", code, logs.String())
+	}
+	if !strings.Contains(logs.String(), "store closed") {
+		t.Errorf("shutdown did not close the store:\n%s", logs.String())
+	}
+
+	// A second start finds the project and creates no new key.
+	before, _ := os.ReadFile(keyFile)
+	addr, _, _ = runServer(t, dir, nil)
+	after, _ := os.ReadFile(keyFile)
+	if !bytes.Equal(before, after) {
+		t.Errorf("restart rewrote the bootstrap key")
+	}
+	if got := get(t, "http://"+addr+"/readyz", ""); got != 200 {
+		t.Errorf("GET /readyz after restart: %d", got)
+	}
+}
+
+func TestKeysLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	const bootKey = "hg_cli_bootstrap_key_000000000000000000000"
+	addr, logs, _ := runServer(t, dir, map[string]string{"HELIOGRAPH_BOOTSTRAP_KEY": bootKey})
+	if _, err := os.Stat(filepath.Join(dir, "bootstrap-key")); err == nil {
+		t.Errorf("bootstrap-key written although HELIOGRAPH_BOOTSTRAP_KEY was set")
+	}
+	if strings.Contains(logs.String(), bootKey) {
+		t.Errorf("the log contains the bootstrap key")
+	}
+	if got := get(t, "http://"+addr+"/metrics", bootKey); got != 200 {
+		t.Fatalf("bootstrap key rejected: %d", got)
+	}
+
+	run := func(args ...string) (string, string, int) {
+		var out, errOut bytes.Buffer
+		code := Run(t.Context(), append(args, "--data-dir", dir),
+			Env{Stdout: &out, Stderr: &errOut, Getenv: envFrom(nil)})
+		return out.String(), errOut.String(), code
+	}
+	secret, msg, code := run("keys", "create", "--name", "reader", "--project", "team-b",
+		"--scope", "read")
+	if code != 0 {
+		t.Fatalf("keys create: exit %d: %s", code, msg)
+	}
+	secret = strings.TrimSpace(secret)
+	if got := get(t, "http://"+addr+"/metrics", secret); got != 200 {
+		t.Errorf("new read key on /metrics: %d, want 200", got)
+	}
+
+	list, _, code := run("keys", "list")
+	if code != 0 || !strings.Contains(list, "reader") || !strings.Contains(list, "team-b") {
+		t.Fatalf("keys list: exit %d:\n%s", code, list)
+	}
+	if strings.Contains(list, secret) {
+		t.Errorf("keys list shows the whole key")
+	}
+	var id string
+	for _, line := range strings.Split(list, "\n") {
+		if strings.Contains(line, "reader") {
+			id = strings.Fields(line)[0]
+		}
+	}
+	if _, msg, code := run("keys", "revoke", id); code != 0 {
+		t.Fatalf("keys revoke %s: exit %d: %s", id, code, msg)
+	}
+	if got := get(t, "http://"+addr+"/metrics", secret); got != 401 {
+		t.Errorf("revoked key on /metrics: %d, want 401", got)
+	}
+	if _, _, code := run("keys", "revoke", "no-such-key"); code != 1 {
+		t.Errorf("revoking an unknown key: exit %d, want 1", code)
+	}
+	if _, msg, code := run("keys", "create", "--name", "x", "--scope", "admin"); code == 0 ||
+		!strings.Contains(msg, "scope") {
+		t.Errorf("invalid scope: exit %d, output %q", code, msg)
+	}
+}

@@ -1,0 +1,190 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/heliograph/heliograph/internal/auth"
+	"github.com/heliograph/heliograph/internal/store"
+	"github.com/heliograph/heliograph/internal/store/sqlite"
+)
+
+const keysUsage = `Usage:
+  heliograph keys create --name NAME [--project PROJECT] [--scope write|read|all]
+  heliograph keys list
+  heliograph keys revoke KEY_ID
+
+Manages API keys directly in the data directory; the server need not be running. "create"
+prints the new key once: only its hash is stored. A project named by --project that does not
+exist yet is created. A key revoked while the server runs stops working within the server's
+--key-cache-ttl.`
+
+func runKeys(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(env.Stderr, keysUsage)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	switch args[0] {
+	case "create":
+		return keysCreate(ctx, args[1:], env)
+	case "list":
+		return keysList(ctx, args[1:], env)
+	case "revoke":
+		return keysRevoke(ctx, args[1:], env)
+	}
+	fmt.Fprintf(env.Stderr, "unknown keys command %q\n\n%s\n", args[0], keysUsage)
+	return errUsage
+}
+
+func keysCreate(ctx context.Context, args []string, env Env) error {
+	fs := newFlagSet("keys create", "Usage: heliograph keys create --name NAME [flags]", env.Stderr)
+	dataDir := fs.String("data-dir", "./heliograph-data", "directory of the SQLite store")
+	name := fs.String("name", "", "name of the key, unique within its project (required)")
+	project := fs.String("project", auth.DefaultProject, "project the key belongs to")
+	scope := fs.String("scope", store.ScopeAll, "what the key may do: write (ingest), "+
+		"read (queries) or all")
+	if err := parseFlags(fs, args, env.Getenv); err != nil {
+		return err
+	}
+	switch {
+	case *name == "":
+		return errors.New("keys create: --name is required")
+	case !auth.ValidScope(*scope):
+		return fmt.Errorf("keys create: --scope %q must be write, read or all", *scope)
+	case *project == "":
+		return errors.New("keys create: --project must not be empty")
+	}
+
+	st, err := openStore(ctx, *dataDir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	p, err := st.ProjectByName(ctx, *project)
+	if errors.Is(err, store.ErrNotFound) {
+		p, err = st.CreateProject(ctx, *project)
+		if err == nil {
+			fmt.Fprintf(env.Stderr, "created project %q\n", *project)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("keys create: project %q: %w", *project, err)
+	}
+
+	secret, err := auth.GenerateKey()
+	if err != nil {
+		return err
+	}
+	k, err := st.CreateKey(ctx, store.Key{
+		ID:        auth.NewID(),
+		ProjectID: p.ID,
+		Name:      *name,
+		Scope:     *scope,
+		Hash:      auth.HashKey(secret),
+		Prefix:    auth.DisplayPrefix(secret),
+	})
+	if errors.Is(err, store.ErrExists) {
+		return fmt.Errorf("keys create: project %q already has a key named %q", *project, *name)
+	}
+	if err != nil {
+		return fmt.Errorf("keys create: %w", err)
+	}
+	fmt.Fprintf(env.Stderr, "created key %s (%s, scope %s, project %s); it is shown only once:\n",
+		k.ID, k.Name, k.Scope, *project)
+	fmt.Fprintln(env.Stdout, secret)
+	return nil
+}
+
+func keysList(ctx context.Context, args []string, env Env) error {
+	fs := newFlagSet("keys list", "Usage: heliograph keys list [flags]", env.Stderr)
+	dataDir := fs.String("data-dir", "./heliograph-data", "directory of the SQLite store")
+	if err := parseFlags(fs, args, env.Getenv); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, *dataDir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	projects, err := st.ListProjects(ctx)
+	if err != nil {
+		return fmt.Errorf("keys list: %w", err)
+	}
+	names := make(map[string]string, len(projects))
+	for _, p := range projects {
+		names[p.ID] = p.Name
+	}
+	keys, err := st.ListKeys(ctx)
+	if err != nil {
+		return fmt.Errorf("keys list: %w", err)
+	}
+
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tPROJECT\tNAME\tSCOPE\tPREFIX\tCREATED\tREVOKED")
+	for _, k := range keys {
+		revoked := "-"
+		if !k.RevokedAt.IsZero() {
+			revoked = k.RevokedAt.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s…\t%s\t%s\n", k.ID, names[k.ProjectID], k.Name,
+			k.Scope, k.Prefix, k.CreatedAt.UTC().Format(time.RFC3339), revoked)
+	}
+	return tw.Flush()
+}
+
+func keysRevoke(ctx context.Context, args []string, env Env) error {
+	fs := newFlagSet("keys revoke", "Usage: heliograph keys revoke [flags] KEY_ID", env.Stderr)
+	dataDir := fs.String("data-dir", "./heliograph-data", "directory of the SQLite store")
+	// The key id may come before or after the flags.
+	var ids []string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		ids, args = args[:1], args[1:]
+	}
+	if err := parseFlags(fs, args, env.Getenv); err != nil {
+		return err
+	}
+	ids = append(ids, fs.Args()...)
+	if len(ids) != 1 {
+		return errors.New("keys revoke: give exactly one key id (see heliograph keys list)")
+	}
+	st, err := openStore(ctx, *dataDir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	id := ids[0]
+	if err := st.RevokeKey(ctx, id); errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("keys revoke: no key with id %q", id)
+	} else if err != nil {
+		return fmt.Errorf("keys revoke: %w", err)
+	}
+	fmt.Fprintf(env.Stderr, "revoked key %s\n", id)
+	return nil
+}
+
+// openStore opens the store of a data directory for a management command; the directory must
+// exist, so a mistyped path does not create an empty store.
+func openStore(ctx context.Context, dataDir string) (*sqlite.DB, error) {
+	if _, err := os.Stat(dataDir); err != nil {
+		return nil, fmt.Errorf("data directory %s: %w (start heliograph serve once, or pass "+
+			"--data-dir)", dataDir, err)
+	}
+	path := filepath.Join(dataDir, databaseFile)
+	st, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return st, nil
+}

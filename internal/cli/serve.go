@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/heliograph/heliograph/internal/auth"
+	"github.com/heliograph/heliograph/internal/ingest"
+	"github.com/heliograph/heliograph/internal/server"
+	"github.com/heliograph/heliograph/internal/store/sqlite"
+)
+
+// databaseFile is the SQLite file inside the data directory.
+const databaseFile = "heliograph.db"
+
+// serveConfig is the validated configuration of heliograph serve.
+type serveConfig struct {
+	Addr            string
+	DataDir         string
+	MaxBodyBytes    int64
+	MaxBatchBytes   int64
+	Sync            string
+	LogLevel        string
+	LogFormat       string
+	ShutdownTimeout time.Duration
+	KeyCacheTTL     time.Duration
+}
+
+func (c serveConfig) validate() error {
+	var errs []error
+	if c.Addr == "" {
+		errs = append(errs, errors.New("--addr: must not be empty"))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("--data-dir: must not be empty"))
+	}
+	if c.MaxBodyBytes <= 0 {
+		errs = append(errs, fmt.Errorf("--max-body-bytes: %d must be positive", c.MaxBodyBytes))
+	}
+	if c.MaxBatchBytes <= 0 {
+		errs = append(errs, fmt.Errorf("--max-batch-bytes: %d must be positive", c.MaxBatchBytes))
+	}
+	if c.Sync != "full" && c.Sync != "normal" {
+		errs = append(errs, fmt.Errorf("--sync: %q must be full or normal", c.Sync))
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		errs = append(errs, err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format: %q must be text or json", c.LogFormat))
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, errors.New("--shutdown-timeout: must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+func runServe(ctx context.Context, args []string, env Env) error {
+	fs := newFlagSet("serve", "Usage: heliograph serve [flags]\n\n"+
+		"Runs the server: ingest routes, query API, /healthz, /readyz and /metrics, over an\n"+
+		"embedded SQLite store in the data directory. On the first start it creates the project\n"+
+		"\"default\" and one API key: HELIOGRAPH_BOOTSTRAP_KEY if set, otherwise a random key\n"+
+		"written to <data-dir>/bootstrap-key.", env.Stderr)
+	var c serveConfig
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8585", "listen address, host:port")
+	fs.StringVar(&c.DataDir, "data-dir", "./heliograph-data", "directory for the SQLite store")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", ingest.DefaultMaxBodyBytes,
+		"largest single-log body accepted, in bytes after gzip decompression")
+	fs.Int64Var(&c.MaxBatchBytes, "max-batch-bytes", ingest.DefaultMaxBatchBytes,
+		"largest /v1/log/batch body accepted, in bytes after gzip decompression")
+	fs.StringVar(&c.Sync, "sync", "full", "SQLite synchronous mode: full (every commit survives "+
+		"power loss) or normal (survives a process crash, may lose the last commits on power loss)")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second,
+		"how long shutdown waits for in-flight requests")
+	fs.DurationVar(&c.KeyCacheTTL, "key-cache-ttl", 10*time.Second,
+		"how long a checked API key is trusted before the store is read again; "+
+			"a key revoked by another process stops working within this time")
+	if err := parseFlags(fs, args, env.Getenv); err != nil {
+		return err
+	}
+	if err := c.validate(); err != nil {
+		return fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return serve(ctx, c, env)
+}
+
+func serve(ctx context.Context, c serveConfig, env Env) error {
+	log := newLogger(env.Stderr, c.LogLevel, c.LogFormat)
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	dbPath := filepath.Join(c.DataDir, databaseFile)
+	st, err := sqlite.Open(ctx, dbPath, sqlite.Options{Logger: log, Synchronous: c.Sync})
+	if err != nil {
+		return fmt.Errorf("open store %s: %w", dbPath, err)
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("close store", "error", err)
+		} else {
+			log.Info("store closed")
+		}
+	}()
+
+	boot, err := auth.Bootstrap(ctx, st, c.DataDir, env.Getenv("HELIOGRAPH_BOOTSTRAP_KEY"))
+	if err != nil {
+		return fmt.Errorf("bootstrap: %w", err)
+	}
+	switch {
+	case boot.Created && boot.KeyPath != "":
+		log.Info("created project default with a new API key", "key_file", boot.KeyPath)
+	case boot.Created:
+		log.Info("created project default with the key from HELIOGRAPH_BOOTSTRAP_KEY")
+	}
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	srv := server.New(st, server.Options{
+		MaxBodyBytes:    c.MaxBodyBytes,
+		MaxBatchBytes:   c.MaxBatchBytes,
+		KeyCacheTTL:     c.KeyCacheTTL,
+		ShutdownTimeout: c.ShutdownTimeout,
+		Logger:          log,
+	})
+	log.Info("starting heliograph", "version", Version, "commit", buildCommit(),
+		"go_version", runtime.Version(), "addr", ln.Addr().String(), "store", "sqlite",
+		"data_path", dbPath, "sync", c.Sync, "max_body_bytes", c.MaxBodyBytes)
+	log.Info("ready", "addr", ln.Addr().String())
+	if env.Ready != nil {
+		env.Ready(ln.Addr().String())
+	}
+	return srv.Run(ctx, ln)
+}
+
+func newLogger(w io.Writer, level, format string) *slog.Logger {
+	lvl, _ := parseLevel(level)
+	opts := &slog.HandlerOptions{Level: lvl}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(strings.ToUpper(s))); err != nil {
+		return 0, fmt.Errorf("--log-level: %q must be debug, info, warn or error", s)
+	}
+	return lvl, nil
+}

@@ -1,0 +1,79 @@
+package ingest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/heliograph/heliograph/internal/httperr"
+)
+
+// maxPooledBuffer is the largest buffer returned to the pool; larger ones are left to the
+// garbage collector so one huge body does not pin memory.
+const maxPooledBuffer = 1 << 20
+
+var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// readBody reads the request body, decompressing gzip, and fails with 413 when the
+// decompressed size exceeds limit. The caller must call releaseBody when done with the bytes.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) (*bytes.Buffer, error) {
+	if r.ContentLength > limit {
+		return nil, tooLarge(limit)
+	}
+	var src io.Reader = http.MaxBytesReader(w, r.Body, limit)
+
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(src)
+		if err != nil {
+			return nil, bodyError(err, limit, "invalid gzip body")
+		}
+		defer zr.Close()
+		src = zr
+	default:
+		return nil, httperr.New(http.StatusUnsupportedMediaType,
+			"unsupported Content-Encoding %q: send identity or gzip", enc)
+	}
+
+	buf := bufferPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	// Reading limit+1 bytes tells an over-limit decompressed body from one that is exactly at
+	// the limit.
+	n, err := buf.ReadFrom(io.LimitReader(src, limit+1))
+	if err != nil {
+		releaseBody(buf)
+		return nil, bodyError(err, limit, "read body")
+	}
+	if n > limit {
+		releaseBody(buf)
+		return nil, tooLarge(limit)
+	}
+	return buf, nil
+}
+
+func releaseBody(buf *bytes.Buffer) {
+	if buf != nil && buf.Cap() <= maxPooledBuffer {
+		bufferPool.Put(buf)
+	}
+}
+
+func bodyError(err error, limit int64, msg string) error {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return tooLarge(limit)
+	}
+	if errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) ||
+		errors.Is(err, io.ErrUnexpectedEOF) {
+		return httperr.New(http.StatusBadRequest, "invalid gzip body: %v", err)
+	}
+	return httperr.Wrap(http.StatusBadRequest, msg, err)
+}
+
+func tooLarge(limit int64) error {
+	return httperr.New(http.StatusRequestEntityTooLarge,
+		"body too large: the limit is %d bytes", limit)
+}

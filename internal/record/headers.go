@@ -1,0 +1,129 @@
+package record
+
+import (
+	"net/http"
+	"strings"
+)
+
+// Helicone header names. Matching is case-insensitive.
+const (
+	headerPrefix         = "Helicone-"
+	headerPropertyPrefix = "Helicone-Property-"
+	headerUserID         = "Helicone-User-Id"
+	headerSessionID      = "Helicone-Session-Id"
+	headerSessionName    = "Helicone-Session-Name"
+	headerSessionPath    = "Helicone-Session-Path"
+	headerRequestID      = "Helicone-Request-Id"
+	headerPromptID       = "Helicone-Prompt-Id"
+	headerOmitRequest    = "Helicone-Omit-Request"
+	headerOmitResponse   = "Helicone-Omit-Response"
+	headerModelOverride  = "Helicone-Model-Override"
+)
+
+// heliconeHeaders is the Helicone header set of one log. Headers that carry credentials
+// (Authorization, Helicone-Auth) and integration settings are not read.
+type heliconeHeaders struct {
+	userID        string
+	sessionID     string
+	sessionName   string
+	sessionPath   string
+	requestID     string
+	promptID      string
+	modelOverride string
+	omitRequest   bool
+	omitResponse  bool
+	// properties maps the lower-cased text after Helicone-Property- to the value as sent.
+	properties map[string]string
+}
+
+// readHeaders builds the header set from providerRequest.meta and then overlays the HTTP
+// headers, so an HTTP header wins over a meta entry with the same name. Only the first value
+// of a repeated HTTP header is read.
+func readHeaders(meta []byte, h http.Header) (heliconeHeaders, error) {
+	var hh heliconeHeaders
+	if err := hh.addMeta(meta); err != nil {
+		return hh, err
+	}
+	for name, values := range h {
+		if len(values) > 0 {
+			hh.set(name, values[0])
+		}
+	}
+	return hh, nil
+}
+
+// addMeta reads the Helicone entries of providerRequest.meta. Their values must be strings
+// or null, which counts as absent. Entries without the Helicone- prefix are ignored.
+func (hh *heliconeHeaders) addMeta(meta []byte) error {
+	switch kindOf(meta) {
+	case kindNone, kindNull:
+		return nil
+	case kindObject:
+	default:
+		return fieldError("providerRequest.meta", "must be an object")
+	}
+	m := newMembers(meta)
+	for key, val, ok := m.next(); ok; key, val, ok = m.next() {
+		name := keyString(key)
+		if !hasPrefixFold(name, headerPrefix) {
+			continue
+		}
+		switch kindOf(val) {
+		case kindNull:
+			continue
+		case kindString:
+			v, _ := stringValue(val)
+			hh.set(name, v)
+		default:
+			return fieldError("providerRequest.meta."+name, "must be a string")
+		}
+	}
+	return nil
+}
+
+// set records one header. Unknown names are ignored.
+func (hh *heliconeHeaders) set(name, value string) {
+	if !hasPrefixFold(name, headerPrefix) {
+		return
+	}
+	if len(name) > len(headerPropertyPrefix) && hasPrefixFold(name, headerPropertyPrefix) {
+		if hh.properties == nil {
+			hh.properties = make(map[string]string, 4)
+		}
+		hh.properties[strings.ToLower(name[len(headerPropertyPrefix):])] = value
+		return
+	}
+	switch {
+	case strings.EqualFold(name, headerUserID):
+		hh.userID = value
+	case strings.EqualFold(name, headerSessionID):
+		hh.sessionID = value
+	case strings.EqualFold(name, headerSessionName):
+		hh.sessionName = value
+	case strings.EqualFold(name, headerSessionPath):
+		hh.sessionPath = value
+	case strings.EqualFold(name, headerRequestID):
+		hh.requestID = value
+	case strings.EqualFold(name, headerPromptID):
+		hh.promptID = value
+	case strings.EqualFold(name, headerModelOverride):
+		hh.modelOverride = value
+	case strings.EqualFold(name, headerOmitRequest):
+		hh.omitRequest = strings.EqualFold(strings.TrimSpace(value), "true")
+	case strings.EqualFold(name, headerOmitResponse):
+		hh.omitResponse = strings.EqualFold(strings.TrimSpace(value), "true")
+	}
+}
+
+// resolveRequestID returns the Helicone-Request-Id in lower case when it is a valid UUID, and
+// a new random UUID otherwise.
+func (hh *heliconeHeaders) resolveRequestID() string {
+	if ValidRequestID(hh.requestID) {
+		return strings.ToLower(hh.requestID)
+	}
+	return NewRequestID()
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}

@@ -1,0 +1,151 @@
+// Package server assembles the HTTP server: ingest, read API, health checks and metrics over
+// one store.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/heliograph/heliograph/internal/api"
+	"github.com/heliograph/heliograph/internal/auth"
+	"github.com/heliograph/heliograph/internal/httperr"
+	"github.com/heliograph/heliograph/internal/ingest"
+	"github.com/heliograph/heliograph/internal/metrics"
+	"github.com/heliograph/heliograph/internal/store"
+)
+
+// Options configures a [Server].
+type Options struct {
+	// MaxBodyBytes and MaxBatchBytes limit ingest bodies after decompression.
+	MaxBodyBytes  int64
+	MaxBatchBytes int64
+	// KeyCacheTTL is how long a resolved API key is trusted without reading the store.
+	KeyCacheTTL time.Duration
+	// ShutdownTimeout bounds the drain of in-flight requests on shutdown.
+	ShutdownTimeout time.Duration
+	Logger          *slog.Logger
+	// Registry receives the metrics; nil makes a new one.
+	Registry *prometheus.Registry
+}
+
+// Server serves every HTTP route over one store. It owns the group-commit writer; the caller
+// owns the store and closes it after [Server.Run] returns.
+type Server struct {
+	store   store.Store
+	opts    Options
+	log     *slog.Logger
+	writer  *ingest.Writer
+	auth    *auth.Authenticator
+	handler http.Handler
+}
+
+// New builds the server and starts its writer goroutine; Run or Close stops it.
+func New(st store.Store, opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = 30 * time.Second
+	}
+	m := metrics.New(opts.Registry)
+	s := &Server{store: st, opts: opts, log: opts.Logger}
+	s.writer = ingest.NewWriter(st, ingest.WriterOptions{Logger: opts.Logger, Metrics: m})
+	metrics.RegisterQueueDepth(opts.Registry, func() float64 {
+		return float64(s.writer.QueueDepth())
+	})
+	s.auth = auth.NewAuthenticator(st, opts.KeyCacheTTL)
+
+	mux := http.NewServeMux()
+	ingest.NewHandler(s.writer, ingest.Options{
+		MaxBodyBytes:  opts.MaxBodyBytes,
+		MaxBatchBytes: opts.MaxBatchBytes,
+		Logger:        opts.Logger,
+		Metrics:       m,
+	}).Register(mux, s.auth)
+	api.NewHandler(st, opts.Logger).Register(mux, s.auth)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.auth.Require(store.ScopeRead,
+		promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))
+	mux.HandleFunc("/", notFound)
+	s.handler = instrument(mux, m, opts.Logger)
+	return s
+}
+
+// Handler returns the root handler, for tests that serve it themselves.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Run serves on ln until ctx ends, then stops accepting connections, waits up to
+// ShutdownTimeout for in-flight requests and commits everything queued.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		s.writer.Close()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+
+	start := time.Now()
+	s.log.Info("shutting down", "timeout_ms", s.opts.ShutdownTimeout.Milliseconds())
+	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	s.log.Info("http server stopped", "duration_ms", time.Since(start).Milliseconds())
+
+	s.writer.Close()
+	s.log.Info("writer drained", "duration_ms", time.Since(start).Milliseconds())
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// Close stops the writer of a server that was never Run.
+func (s *Server) Close() { s.writer.Close() }
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	httperr.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("store not ready", "error", err)
+		httperr.WriteJSON(w, http.StatusServiceUnavailable,
+			map[string]string{"status": "unavailable", "error": "store unavailable"})
+		return
+	}
+	httperr.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	httperr.WriteError(w, httperr.New(http.StatusNotFound, "no route for %s %s", r.Method,
+		truncate(r.URL.Path)))
+}

@@ -1,0 +1,247 @@
+// Package sqlite implements [store.Store] on one embedded SQLite database file with the pure-Go
+// driver modernc.org/sqlite, so builds need no cgo.
+//
+// The database runs in WAL mode. Writes go through a pool of exactly one connection, so write
+// transactions queue inside the process instead of failing with SQLITE_BUSY. Reads use a
+// separate pool of query-only connections that never wait for the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/heliograph/heliograph/internal/store"
+)
+
+// Defaults applied by [Open] to zero [Options] fields.
+const (
+	DefaultSynchronous  = "full"
+	DefaultBusyTimeout  = 5 * time.Second
+	DefaultMaxReadConns = 4
+)
+
+// Options configures [Open]. The zero value selects every default.
+type Options struct {
+	// Logger receives schema migration and shutdown messages; nil discards them.
+	Logger *slog.Logger
+	// Synchronous is the PRAGMA synchronous level, "full" (the default) or "normal". With
+	// "full" a commit is on disk when InsertLogs returns, so it survives a crash of the
+	// process or of the machine. With "normal" the last commits can roll back after a power
+	// loss or an operating system crash, but not after a crash of the process alone.
+	Synchronous string
+	// BusyTimeout is how long a statement waits for a lock held by another process before it
+	// fails with SQLITE_BUSY; zero means [DefaultBusyTimeout].
+	BusyTimeout time.Duration
+	// MaxReadConns is the size of the read pool; zero means [DefaultMaxReadConns].
+	MaxReadConns int
+}
+
+// DB is a [store.Store] backed by one SQLite file. It is safe for concurrent use. Close waits
+// for calls in progress to finish; calls after Close return [store.ErrClosed].
+type DB struct {
+	write *sql.DB // exactly one connection; every write transaction runs on it
+	read  *sql.DB // query_only connections
+	log   *slog.Logger
+	path  string
+
+	// mu is held shared by every call and exclusively by Close.
+	mu     sync.RWMutex
+	closed bool
+
+	// stmts holds the prepared statements of the ingest path.
+	stmts *stmtCache
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open opens or creates the database file at path and applies pending schema migrations.
+// The directory of path must exist.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{log: opts.Logger, path: path}
+
+	// The write handle is opened first: it switches the file to WAL mode, which is stored in
+	// the file, before any reader connects.
+	db.write, err = sql.Open("sqlite", writeDSN(path, opts))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetMaxIdleConns(1)
+	db.write.SetConnMaxLifetime(0)
+	db.write.SetConnMaxIdleTime(0)
+	if err := db.write.PingContext(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("open %s: %w", path, err), db.write.Close())
+	}
+
+	if err := migrate(ctx, db.write, db.log); err != nil {
+		return nil, errors.Join(fmt.Errorf("migrate %s: %w", path, err), db.write.Close())
+	}
+	db.stmts = newStmtCache(db.write, ingestStatements())
+
+	db.read, err = sql.Open("sqlite", readDSN(path, opts))
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("open %s for reading: %w", path, err), db.closeHandles())
+	}
+	db.read.SetMaxOpenConns(opts.MaxReadConns)
+	db.read.SetMaxIdleConns(opts.MaxReadConns)
+	if err := db.read.PingContext(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("open %s for reading: %w", path, err), db.read.Close(),
+			db.closeHandles())
+	}
+	return db, nil
+}
+
+// withDefaults fills zero fields and validates the rest.
+func (o Options) withDefaults() (Options, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	o.Synchronous = strings.ToLower(o.Synchronous)
+	switch o.Synchronous {
+	case "":
+		o.Synchronous = DefaultSynchronous
+	case "full", "normal":
+	default:
+		return o, fmt.Errorf("invalid synchronous level %q: use full or normal", o.Synchronous)
+	}
+	if o.BusyTimeout < 0 || o.MaxReadConns < 0 {
+		return o, errors.New("invalid options: busy timeout and read connections must not be negative")
+	}
+	if o.BusyTimeout == 0 {
+		o.BusyTimeout = DefaultBusyTimeout
+	}
+	if o.MaxReadConns == 0 {
+		o.MaxReadConns = DefaultMaxReadConns
+	}
+	return o, nil
+}
+
+// writeDSN returns the data source name of the write handle. Pragmas go in the DSN so the
+// driver applies them to every connection it opens, including one that replaces a broken one.
+// _txlock=immediate makes BEGIN take the write lock at once, so a transaction never fails
+// halfway when another process holds the lock.
+func writeDSN(path string, o Options) string {
+	q := baseQuery(o)
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous("+o.Synchronous+")")
+	q.Add("_pragma", "foreign_keys(1)")
+	// Truncate the WAL file to 64 MiB after a checkpoint instead of letting it keep its peak
+	// size.
+	q.Add("_pragma", "journal_size_limit(67108864)")
+	q.Set("_txlock", "immediate")
+	return fileURI(path) + "?" + q.Encode()
+}
+
+// readDSN returns the data source name of the read pool, whose connections reject writes.
+func readDSN(path string, o Options) string {
+	q := baseQuery(o)
+	q.Add("_pragma", "query_only(1)")
+	return fileURI(path) + "?" + q.Encode()
+}
+
+func baseQuery(o Options) url.Values {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10)+")")
+	return q
+}
+
+// fileURI returns path as an SQLite URI filename, so characters such as ? and # in the path
+// stay part of the name.
+func fileURI(path string) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath()
+}
+
+// Ping checks that both handles can reach the database file.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.enter(); err != nil {
+		return err
+	}
+	defer db.mu.RUnlock()
+
+	if err := db.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", db.path, err)
+	}
+	var one int
+	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("ping %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// Close waits for calls in progress, checkpoints the WAL into the database file, truncates
+// the WAL and closes both handles. A second Close returns [store.ErrClosed].
+func (db *DB) Close() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.closed {
+		return store.ErrClosed
+	}
+	db.closed = true
+
+	// Readers close first so that none holds a snapshot the checkpoint would have to keep.
+	readErr := db.read.Close()
+	var ckptErr error
+	if _, err := db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		ckptErr = fmt.Errorf("checkpoint %s: %w", db.path, err)
+		db.log.Warn("wal checkpoint failed", "path", db.path, "error", err)
+	}
+	return errors.Join(readErr, ckptErr, db.closeHandles())
+}
+
+// closeHandles closes the prepared statements and the write handle.
+func (db *DB) closeHandles() error {
+	var errs []error
+	if db.stmts != nil {
+		errs = append(errs, db.stmts.close())
+	}
+	errs = append(errs, db.write.Close())
+	return errors.Join(errs...)
+}
+
+// enter takes the shared lock for one call; the caller releases it with db.mu.RUnlock.
+// It returns [store.ErrClosed], without the lock, after Close.
+func (db *DB) enter() error {
+	db.mu.RLock()
+	if db.closed {
+		db.mu.RUnlock()
+		return store.ErrClosed
+	}
+	return nil
+}
+
+// errCode returns the extended SQLite result code of err, or 0 when err does not come from
+// SQLite.
+func errCode(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()
+	}
+	return 0
+}
+
+// isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY constraint failure.
+func isUniqueViolation(err error) bool {
+	c := errCode(err)
+	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// isForeignKeyViolation reports whether err is a FOREIGN KEY constraint failure.
+func isForeignKeyViolation(err error) bool {
+	return errCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}

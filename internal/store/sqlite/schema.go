@@ -1,0 +1,148 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+)
+
+// migrations holds the schema, one step per version. Step i moves the database from version
+// i to version i+1, and PRAGMA user_version records the version reached. Steps are only
+// appended, never edited, because databases in use already ran the old ones.
+//
+// Times are integer Unix milliseconds in UTC. Text columns are NOT NULL with ” for "no
+// value", and only ttft_ms and the bodies may be NULL. The PostgreSQL and ClickHouse backends
+// mirror these tables and columns.
+var migrations = []string{
+	// Version 1: projects, API keys, logs, their properties and scores.
+	`
+-- pk is the compact project key stored in every log, property and score row: an integer
+-- takes one or two bytes where the text id takes 33, which keeps the log indexes small.
+CREATE TABLE projects (
+	pk         INTEGER PRIMARY KEY,
+	id         TEXT NOT NULL UNIQUE,
+	name       TEXT NOT NULL UNIQUE,
+	created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE api_keys (
+	id         TEXT PRIMARY KEY,
+	project_id TEXT NOT NULL REFERENCES projects (id),
+	name       TEXT NOT NULL,
+	scope      TEXT NOT NULL CHECK (scope IN ('write', 'read', 'all')),
+	hash       BLOB NOT NULL UNIQUE,
+	prefix     TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	revoked_at INTEGER, -- NULL while the key is active
+	UNIQUE (project_id, name)
+) STRICT;
+
+-- seq is the insertion order. AUTOINCREMENT keeps it from ever being reused, even after the
+-- newest rows are deleted, so a reader that remembers the last seq it saw never misses a row.
+CREATE TABLE logs (
+	seq                INTEGER PRIMARY KEY AUTOINCREMENT,
+	project_pk         INTEGER NOT NULL REFERENCES projects (pk),
+	request_id         TEXT NOT NULL,
+	created_at         INTEGER NOT NULL,
+	ended_at           INTEGER NOT NULL,
+	latency_ms         INTEGER NOT NULL,
+	ttft_ms            INTEGER, -- NULL when the client did not report it
+	status             INTEGER NOT NULL,
+	kind               TEXT NOT NULL,
+	model              TEXT NOT NULL,
+	request_model      TEXT NOT NULL,
+	response_model     TEXT NOT NULL,
+	model_override     TEXT NOT NULL,
+	provider           TEXT NOT NULL,
+	path               TEXT NOT NULL,
+	user_id            TEXT NOT NULL,
+	session_id         TEXT NOT NULL,
+	session_name       TEXT NOT NULL,
+	session_path       TEXT NOT NULL,
+	prompt_id          TEXT NOT NULL,
+	prompt_tokens      INTEGER NOT NULL,
+	completion_tokens  INTEGER NOT NULL,
+	total_tokens       INTEGER NOT NULL,
+	cache_read_tokens  INTEGER NOT NULL,
+	cache_write_tokens INTEGER NOT NULL,
+	cost               REAL NOT NULL,
+	error              TEXT NOT NULL,
+	streamed           INTEGER NOT NULL,
+	-- The bodies come last so that reading the other columns never walks their pages.
+	request_body       BLOB,
+	response_body      BLOB,
+	response_raw       BLOB,
+	UNIQUE (project_pk, request_id)
+) STRICT;
+
+CREATE INDEX logs_project_created ON logs (project_pk, created_at DESC, request_id DESC);
+CREATE INDEX logs_project_session ON logs (project_pk, session_id, created_at);
+CREATE INDEX logs_project_user ON logs (project_pk, user_id, created_at);
+CREATE INDEX logs_project_model ON logs (project_pk, model, created_at);
+
+-- Keys are stored exactly as given and compared case-sensitively.
+CREATE TABLE log_properties (
+	log_seq    INTEGER NOT NULL REFERENCES logs (seq) ON DELETE CASCADE,
+	project_pk INTEGER NOT NULL,
+	key        TEXT NOT NULL,
+	value      TEXT NOT NULL,
+	PRIMARY KEY (log_seq, key)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX log_properties_project_key ON log_properties (project_pk, key, value, log_seq);
+
+CREATE TABLE scores (
+	log_seq    INTEGER NOT NULL REFERENCES logs (seq) ON DELETE CASCADE,
+	project_pk INTEGER NOT NULL,
+	name       TEXT NOT NULL,
+	value      REAL NOT NULL,
+	PRIMARY KEY (log_seq, name)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX scores_project_name ON scores (project_pk, name, value, log_seq);
+`,
+}
+
+// migrate applies the pending migrations, all in one transaction, so a failure leaves the
+// schema at its old version. It rejects a database written by a newer build.
+func migrate(ctx context.Context, db *sql.DB, log *slog.Logger) (err error) {
+	// The write handle begins transactions with BEGIN IMMEDIATE, so a second process that
+	// opens the same file waits here and then finds the migrations done.
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+
+	var from int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&from); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if from > len(migrations) {
+		return fmt.Errorf("schema version %d is newer than this build supports (%d): "+
+			"upgrade heliograph", from, len(migrations))
+	}
+	if from == len(migrations) {
+		return tx.Rollback()
+	}
+
+	for v := from; v < len(migrations); v++ {
+		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+			return fmt.Errorf("apply schema version %d: %w", v+1, err)
+		}
+	}
+	// PRAGMA takes no bound parameters; the value is an integer from this package.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
+		return fmt.Errorf("write schema version: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	log.Info("schema migrated", "from_version", from, "to_version", len(migrations))
+	return nil
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs every Heliograph test on a fresh machine. It installs what is missing (Node.js from
+# Debian when absent, the pinned npm packages from test/node/package-lock.json), then runs
+# go vet, the race-enabled tests of every module, short fuzzing of the decoders and parsers,
+# the official Node client against a real server, and a one-iteration smoke run of the
+# benchmarks. Set FUZZTIME (default 10s) to fuzz longer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fuzztime=${FUZZTIME:-10s}
+
+step() { printf '\n==> %s\n' "$*"; }
+
+install_debian() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing $*: install it (Debian: apt-get install $*) or run as root" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+step "checking tools"
+command -v go >/dev/null || { echo "go is required: https://go.dev/doc/install" >&2; exit 1; }
+command -v node >/dev/null && command -v npm >/dev/null || install_debian nodejs npm
+go version
+node --version
+
+step "installing pinned Node packages (test/node)"
+(cd test/node && npm ci --no-audit --no-fund --loglevel=error)
+
+step "go vet"
+go vet ./...
+(cd sdk && go vet ./...)
+(cd sdk/bench && go vet ./...)
+
+step "server module tests (race detector)"
+HELIOGRAPH_REQUIRE_NODE=1 go test -race -count=1 ./...
+
+step "SDK module tests (race detector)"
+(cd sdk && go test -race -count=1 ./...)
+
+step "fuzzing for $fuzztime each"
+go test -run '^$' -fuzz '^FuzzDecode$' -fuzztime "$fuzztime" ./internal/record
+go test -run '^$' -fuzz '^FuzzParse$' -fuzztime "$fuzztime" ./internal/query
+go test -run '^$' -fuzz '^FuzzParseHeliconeFilter$' -fuzztime "$fuzztime" ./internal/query
+
+step "benchmark smoke run (one iteration each; figures are in BENCHMARKS.md)"
+go test -run '^$' -bench . -benchtime 1x ./... >/dev/null
+(cd sdk/bench && go test -run '^$' -bench . -benchtime 1x ./... >/dev/null)
+
+step "all tests passed"

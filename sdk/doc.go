@@ -1,0 +1,79 @@
+// Package sdk is the Go client of Heliograph: it logs the requests of an AI application
+// (model calls, tool calls, vector database operations, data steps) in the Helicone
+// custom-log format and sends them to a Heliograph server in the background.
+//
+// # Logging
+//
+// Create one [Logger] per process with [New] and close it with [Logger.Close] before the
+// process exits. Wrap an operation with [Logger.LogRequest], or with [Wrap] to keep its
+// result type:
+//
+//	logger, err := sdk.New("sk-...", sdk.WithEndpoint("http://127.0.0.1:8585"))
+//	if err != nil { ... }
+//	defer logger.Close(context.Background())
+//
+//	hits, err := sdk.Wrap(ctx, logger, sdk.Tool{ToolName: "search", Input: q},
+//		func(ctx context.Context, rec *sdk.Recorder) ([]Hit, error) {
+//			return index.Search(ctx, q)
+//		})
+//
+// The wrapper returns what the operation returned, the same error value included. A
+// failed operation is logged with status 500 and {"error":{"message":...,"type":...}} as
+// its response; a panic is logged the same way and then continues.
+//
+// Streams are logged with [Logger.WrapReader] for byte streams and [WrapSeq] for chunk
+// iterators; the caller receives every byte or chunk unchanged. [Logger.NewBuilder],
+// [Logger.LogSingle] and [Logger.SendLog] log operations that do not fit a wrapped call.
+//
+// # Sessions
+//
+// [ContextWithSession] puts the logs made with a context into a session. Each wrapped
+// operation adds one segment to the session path, named after the request (see
+// [WithPathSegment]). It passes the extended path to the context its operation receives.
+// So an "agent" data step that calls a "search" tool produces the paths "/agent" and
+// "/agent/search". [ContextWithUserID] and [ContextWithProperties] work the same way for the
+// user and custom properties.
+//
+// # Delivery
+//
+// Logging calls encode the log in the caller's goroutine, so the caller may reuse its maps
+// and slices as soon as the call returns, and add it to a queue bounded in bytes. They never
+// block: when the queue is full the [OverflowPolicy] decides which log is dropped, and every
+// drop is counted in [Stats] and reported to the [WithErrorHandler] function.
+//
+// One goroutine per Logger sends the queue in gzip-compressed batches to
+// POST <endpoint>/v1/log/batch when a batch is full or the flush interval ends. Each log
+// carries a Helicone-Request-Id fixed when the log is created, so a retried batch stores
+// nothing twice. Network errors, timeouts and the statuses 429, 502, 503 and 504 are
+// retried with capped exponential backoff and full jitter, honouring Retry-After; every
+// other failure, 500 included, is permanent, as in the OpenTelemetry exporters. Items that
+// the server rejects are reported and not retried. [Logger.Flush] and [Logger.Close] wait
+// until every queued log is delivered or failed, or until their context ends, and report
+// the logs not delivered.
+//
+// With [WithSpoolDir] the sender also writes each log to append-only files before sending
+// it and deletes them once the logs are resolved, so logs that were not delivered before the
+// process stopped are sent by the next Logger opened on the directory.
+//
+// With [WithCompatMode] logs are sent one by one to the Helicone single-log routes in the
+// JSON shape of the official JavaScript client, which Helicone's own servers accept.
+//
+// # Data that JSON cannot carry
+//
+// A log never fails because of its content. While encoding, the SDK replaces:
+//   - NaN, +Inf and -Inf with the strings "NaN", "Infinity" and "-Infinity";
+//   - a map, slice or pointer that contains itself with the string "[cycle]";
+//   - objects and arrays nested deeper than [MaxDepth] (64) levels with "[max depth]";
+//   - strings longer than the field limit (1 MiB, see [WithMaxFieldBytes]) with
+//     {"truncated":true,"original_bytes":N,"prefix":"<first bytes>"};
+//   - channels, functions and complex numbers with their type name;
+//   - invalid UTF-8 with U+FFFD, and control characters in header values with spaces.
+//
+// A log still larger than the batch byte limit is encoded again with smaller field limits
+// and at last with its request and response replaced by {"truncated":true}; its headers,
+// status and timing are always kept. Every replacement is counted in [Stats].Sanitised.
+// Large values are never passed through encoding/json first, so logging a 12 MiB string
+// costs one scan of the kept prefix.
+//
+// The package uses only the standard library.
+package sdk

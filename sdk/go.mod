@@ -1,0 +1,3 @@
+module github.com/heliograph/heliograph/sdk
+
+go 1.26.0

@@ -1,0 +1,97 @@
+package sdk
+
+import (
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// RetryPolicy controls how a failed delivery is repeated. Only transient failures are
+// retried: network errors, timeouts and the statuses 429, 502, 503 and 504. Any other status,
+// 500 included, is a permanent failure. Zero fields take their defaults.
+type RetryPolicy struct {
+	// MaxAttempts is the number of attempts, the first one included. Default 5; 1 disables
+	// retries.
+	MaxAttempts int
+	// InitialBackoff is the upper bound of the first wait. Default 500ms.
+	InitialBackoff time.Duration
+	// MaxBackoff caps each wait, a Retry-After value included. Default 30s.
+	MaxBackoff time.Duration
+	// MaxElapsed caps the time from the first attempt to the start of the last one.
+	// Default 1m.
+	MaxElapsed time.Duration
+}
+
+// DefaultRetryPolicy returns the policy used when [WithRetry] is not given.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{
+		MaxAttempts:    5,
+		InitialBackoff: 500 * time.Millisecond,
+		MaxBackoff:     30 * time.Second,
+		MaxElapsed:     time.Minute,
+	}
+}
+
+// withDefaults fills zero or negative fields from [DefaultRetryPolicy].
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	d := DefaultRetryPolicy()
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = d.MaxAttempts
+	}
+	if p.InitialBackoff <= 0 {
+		p.InitialBackoff = d.InitialBackoff
+	}
+	if p.MaxBackoff <= 0 {
+		p.MaxBackoff = d.MaxBackoff
+	}
+	if p.MaxElapsed <= 0 {
+		p.MaxElapsed = d.MaxElapsed
+	}
+	return p
+}
+
+// backoff returns the wait before attempt n+1 after attempt n failed: a uniformly random
+// duration up to InitialBackoff*2^(n-1), capped at MaxBackoff ("full jitter"). A server's
+// Retry-After value replaces it, capped at MaxBackoff.
+func (p RetryPolicy) backoff(n int, retryAfter time.Duration) time.Duration {
+	if retryAfter > 0 {
+		return min(retryAfter, p.MaxBackoff)
+	}
+	ceiling := p.InitialBackoff
+	for i := 1; i < n && ceiling < p.MaxBackoff; i++ {
+		ceiling *= 2
+	}
+	ceiling = min(ceiling, p.MaxBackoff)
+	return rand.N(ceiling) + 1
+}
+
+// parseRetryAfter reads a Retry-After header given in seconds or as an HTTP date. It
+// returns 0 when the header is absent or invalid.
+func parseRetryAfter(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		return time.Duration(min(secs, 24*3600)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// retryableStatus reports whether an HTTP status is a transient failure.
+func retryableStatus(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable,
+		http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,114 @@
+package sdk
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func TestSessionPathNesting(t *testing.T) {
+	s := newSink(t)
+	l := newLogger(t, s.url(), WithFlushInterval(time.Hour))
+	ctx := ContextWithSession(t.Context(), "s-1", "research")
+	ctx = ContextWithUserID(ctx, "user-9")
+	ctx = ContextWithProperties(ctx, map[string]string{"env": "test"})
+
+	_, err := l.LogRequest(ctx, Data{Name: "agent"}, func(ctx context.Context, _ *Recorder) (any, error) {
+		_, _ = l.LogRequest(ctx, Tool{ToolName: "search"}, func(ctx context.Context, _ *Recorder) (any, error) {
+			l.LogSingle(ctx, LLM{Model: "m"}, "answer", time.Millisecond,
+				WithPathSegment("rank"))
+			return nil, nil
+		})
+		l.LogSingle(ctx, VectorDB{Operation: "search"}, nil, 0)
+		l.LogSingle(ctx, Data{Name: "explicit"}, nil, 0, WithSession("s-2", "other", "/x/y"))
+		l.LogSingle(ctx, Data{Name: "flat"}, nil, 0, WithPathSegment(""),
+			WithUserID("user-override"), WithProperty("env", "call"))
+		return nil, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.LogSingle(t.Context(), Data{Name: "no session"}, nil, 0)
+	flush(t, l)
+
+	type want struct{ session, name, path, user, env string }
+	wants := map[string]want{
+		"m":          {"s-1", "research", "/agent/search/rank", "user-9", "test"},
+		"search":     {"s-1", "research", "/agent/search", "user-9", "test"},
+		"vector_db":  {"s-1", "research", "/agent/vector_db", "user-9", "test"},
+		"explicit":   {"s-2", "other", "/x/y", "user-9", "test"},
+		"flat":       {"s-1", "research", "/agent", "user-override", "call"},
+		"agent":      {"s-1", "research", "/agent", "user-9", "test"},
+		"no session": {"", "", "", "", ""},
+	}
+	logs := s.stored()
+	if len(logs) != len(wants) {
+		t.Fatalf("sink stored %d logs, want %d", len(logs), len(wants))
+	}
+	for _, lg := range logs {
+		r := lg.request()
+		key, _ := r["name"].(string)
+		if key == "" {
+			key, _ = r["toolName"].(string)
+		}
+		if key == "" {
+			key, _ = r["model"].(string)
+		}
+		if key == "" {
+			key, _ = r["_type"].(string)
+		}
+		w, ok := wants[key]
+		if !ok {
+			t.Errorf("unexpected log %v", r)
+			continue
+		}
+		got := want{lg.Headers["Helicone-Session-Id"], lg.Headers["Helicone-Session-Name"],
+			lg.Headers["Helicone-Session-Path"], lg.Headers["Helicone-User-Id"],
+			lg.Headers["Helicone-Property-env"]}
+		if got != w {
+			t.Errorf("log %q: session headers %+v, want %+v", key, got, w)
+		}
+	}
+}
+
+func TestRequestIDs(t *testing.T) {
+	s := newSink(t)
+	l := newLogger(t, s.url(), WithFlushInterval(time.Hour))
+	l.LogSingle(t.Context(), Data{Name: "a"}, nil, 0)
+	l.LogSingle(t.Context(), Data{Name: "b"}, nil, 0,
+		WithRequestID("3F1C0F4E-8A51-4B7E-9A2C-5D2A1B3C4D5E"))
+	l.LogSingle(t.Context(), Data{Name: "c"}, nil, 0, WithRequestID("not-a-uuid"),
+		WithHeader("Helicone-Request-Id", "also-ignored"))
+	flush(t, l)
+	logs := s.stored()
+	if len(logs) != 3 {
+		t.Fatalf("sink stored %d logs, want 3", len(logs))
+	}
+	if got := logs[1].id(); got != "3f1c0f4e-8a51-4b7e-9a2c-5d2a1b3c4d5e" {
+		t.Errorf("given request id: sent %q, want it lower-cased", got)
+	}
+	for _, i := range []int{0, 2} {
+		if _, ok := parseRequestID(logs[i].id()); !ok || logs[i].id()[14] != '4' {
+			t.Errorf("log %d: request id %q, want a random version 4 UUID", i, logs[i].id())
+		}
+	}
+}
+
+func TestHeaderSanitising(t *testing.T) {
+	s := newSink(t)
+	l := newLogger(t, s.url(), WithDefaultHeaders(map[string]string{
+		"Helicone-Property-team": "core", "X-Proxy-Token": "t"}))
+	l.LogSingle(t.Context(), Data{Name: "a"}, nil, 0,
+		WithProperty("bad key", "line1\r\nline2"), WithProperty("team", "search"))
+	flush(t, l)
+	lg := s.only(t)
+	if v := lg.Headers["Helicone-Property-bad_key"]; v != "line1  line2" {
+		t.Errorf("sanitised property = %q (headers %v)", v, lg.Headers)
+	}
+	if v := lg.Headers["Helicone-Property-team"]; v != "search" {
+		t.Errorf("Helicone-Property-team = %q, want the call's value", v)
+	}
+	if _, ok := lg.Headers["X-Proxy-Token"]; ok {
+		t.Error("a non-Helicone default header was sent inside the log")
+	}
+}
