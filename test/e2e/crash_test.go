@@ -28,7 +28,7 @@ func TestKillDuringIngest(t *testing.T) {
 		count atomic.Int64
 		// lastReject holds the last non-200 status seen.
 		lastReject atomic.Value
-		wg    sync.WaitGroup
+		wg         sync.WaitGroup
 	)
 	client := &http.Client{Timeout: 10 * time.Second}
 	for c := range clients {

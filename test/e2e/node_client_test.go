@@ -96,11 +96,11 @@ func checkReturned(t *testing.T, got map[string]any) {
 }
 
 type nodeCase struct {
-	label      string
-	kind       string
-	model      string
-	path       string
-	status     int64
+	label  string
+	kind   string
+	model  string
+	path   string
+	status int64
 	// minLatency is the operation's sleep less 2 ms, because Date.now() rounds both ends of
 	// the measurement down to whole milliseconds.
 	minLatency int64
