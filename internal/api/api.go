@@ -42,6 +42,8 @@ func (h *Handler) Register(mux *http.ServeMux, a *auth.Authenticator) {
 	mux.Handle("GET /v1/request/{id}", read(h.getRequest))
 	mux.Handle("POST /v1/request/query", read(h.queryRequests))
 	mux.Handle("POST /v1/request/query-clickhouse", read(h.queryRequests))
+	mux.Handle("GET /v1/requests", read(h.listRequests))
+	mux.Handle("GET /v1/sessions/{id}/tree", read(h.getSessionTree))
 }
 
 type envelope struct {
