@@ -2,7 +2,7 @@ package sqlite
 
 import "github.com/heliograph/heliograph/internal/filter"
 
-// fieldKind is how a filter field compares and sorts.
+// fieldKind is the comparison and sort behaviour of a filter field.
 type fieldKind int
 
 const (
@@ -22,8 +22,8 @@ type column struct {
 	keyed    bool // the field needs filter.Field.Key
 }
 
-// Body expressions for text search. COALESCE turns a missing body into ” so that every
-// condition on it is true or false, never NULL.
+// Body expressions for text search. COALESCE turns a missing body into the empty string so
+// that every condition on it is true or false, never NULL.
 const (
 	requestBodyExpr  = "COALESCE(CAST(request_body AS TEXT), '')"
 	responseBodyExpr = "COALESCE(CAST(response_body AS TEXT), '')"

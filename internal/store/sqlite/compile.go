@@ -37,8 +37,9 @@ const (
 //     has an escape character.
 //   - null matches a missing property or score, an unknown ttft, an empty text column or an
 //     empty body, and exists is its negation. On numbers and times other than ttft, null never
-//     matches. empty matches what null matches plus a property whose value is ”. A text column
-//     stores "no value" as ”, so on text columns empty and null agree.
+//     matches. empty matches what null matches plus a property whose value is the empty
+//     string. A text column stores "no value" as the empty string, so there empty and null
+//     agree.
 //   - body applies the operator to either body: a positive operator matches when it matches
 //     the request or the response body, and != and !~ match when neither body matches.
 func CompileFilter(e filter.Expr) (where string, args []any, err error) {
@@ -76,23 +77,30 @@ func (c *compiler) expr(b *strings.Builder, e filter.Expr) error {
 		return nil
 	case filter.And:
 		return c.join(b, x.Exprs, " AND ", "TRUE")
-	case *filter.And:
-		return c.join(b, x.Exprs, " AND ", "TRUE")
 	case filter.Or:
-		return c.join(b, x.Exprs, " OR ", "FALSE")
-	case *filter.Or:
 		return c.join(b, x.Exprs, " OR ", "FALSE")
 	case filter.Not:
 		return c.not(b, x.X)
-	case *filter.Not:
-		return c.not(b, x.X)
 	case filter.Cond:
 		return c.cond(b, x)
+	case *filter.And:
+		if x != nil {
+			return c.join(b, x.Exprs, " AND ", "TRUE")
+		}
+	case *filter.Or:
+		if x != nil {
+			return c.join(b, x.Exprs, " OR ", "FALSE")
+		}
+	case *filter.Not:
+		if x != nil {
+			return c.not(b, x.X)
+		}
 	case *filter.Cond:
-		return c.cond(b, *x)
-	default:
-		return fmt.Errorf("%w: unknown expression type %T", store.ErrInvalidQuery, e)
+		if x != nil {
+			return c.cond(b, *x)
+		}
 	}
+	return fmt.Errorf("%w: unsupported expression %T", store.ErrInvalidQuery, e)
 }
 
 // join writes the operands joined by sep in parentheses; empty is the result of no operands.
@@ -198,7 +206,8 @@ func checkValuePresence(cd filter.Cond) error {
 	}
 	if _, isList := cd.Value.([]any); isList != (cd.Op == filter.OpIn) {
 		if isList {
-			return fmt.Errorf("%w: operator %q takes one value, not a list", store.ErrInvalidQuery, cd.Op)
+			return fmt.Errorf("%w: operator %q takes one value, not a list",
+				store.ErrInvalidQuery, cd.Op)
 		}
 		return fmt.Errorf("%w: operator in needs a list", store.ErrInvalidQuery)
 	}
@@ -218,7 +227,8 @@ func comparison(op filter.Op) string {
 	return ""
 }
 
-// textColumn writes a condition on a NOT NULL text expression, where ” means no value.
+// textColumn writes a condition on a NOT NULL text expression, where the empty string means
+// no value.
 func (c *compiler) textColumn(b *strings.Builder, expr string, op filter.Op, v any) error {
 	switch op {
 	case filter.OpExists:
@@ -274,7 +284,8 @@ func (c *compiler) textMatch(b *strings.Builder, expr string, op filter.Op, v an
 
 // list writes "expr IN (?, ...)" with each element converted by conv; an empty list matches
 // nothing.
-func (c *compiler) list(b *strings.Builder, expr string, vs []any, conv func(any) (any, error)) error {
+func (c *compiler) list(b *strings.Builder, expr string, vs []any,
+	conv func(any) (any, error)) error {
 	if len(vs) == 0 {
 		b.WriteString("FALSE")
 		return nil
@@ -359,7 +370,8 @@ func nullableOr(col column, ifNullable, otherwise string) string {
 func (c *compiler) body(b *strings.Builder, expr string, cd filter.Cond) error {
 	switch cd.Op {
 	case filter.OpLt, filter.OpLe, filter.OpGt, filter.OpGe:
-		return fmt.Errorf("%w: bodies support only text search and equality", store.ErrInvalidQuery)
+		return fmt.Errorf("%w: bodies support only text search and equality",
+			store.ErrInvalidQuery)
 	}
 	if cd.Field.Name != filter.FieldBody {
 		return c.textColumn(b, expr, cd.Op, cd.Value)
@@ -384,7 +396,8 @@ func (c *compiler) body(b *strings.Builder, expr string, cd filter.Cond) error {
 	return nil
 }
 
-// positiveOp returns the operator whose negation op is, and whether op was negative.
+// positiveOp returns the operator that op negates and true, or op and false when op is not a
+// negation. Null and empty count as negations of exists.
 func positiveOp(op filter.Op) (filter.Op, bool) {
 	switch op {
 	case filter.OpNe:

@@ -146,6 +146,7 @@ func TestCompileFilterErrors(t *testing.T) {
 			filter.OpContains, "x")},
 		{"bad list element", cnd(fld("status"), filter.OpIn, []any{int64(1), "x"})},
 		{"unsupported node", struct{ filter.Expr }{}},
+		{"nil pointer node", (*filter.Cond)(nil)},
 		{"too deep", deep},
 		{"too wide", wide},
 		{"too many values", cnd(fld("model"), filter.OpIn, long)},

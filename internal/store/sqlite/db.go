@@ -3,7 +3,8 @@
 //
 // The database runs in WAL mode. Writes go through a pool of exactly one connection, so write
 // transactions queue inside the process instead of failing with SQLITE_BUSY. Reads use a
-// separate pool of query-only connections that never wait for the writer.
+// separate pool of query-only connections, and in WAL mode a read does not wait for a write
+// transaction to finish.
 package sqlite
 
 import (
@@ -17,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -24,6 +26,9 @@ import (
 
 	"github.com/heliograph/heliograph/internal/store"
 )
+
+// optimizeEvery is the number of inserted logs after which InsertLogs runs PRAGMA optimize.
+const optimizeEvery = 10000
 
 // Defaults applied by [Open] to zero [Options] fields.
 const (
@@ -34,11 +39,12 @@ const (
 
 // Options configures [Open]. The zero value selects every default.
 type Options struct {
-	// Logger receives schema migration and shutdown messages; nil discards them.
+	// Logger receives schema migrations and warnings about failed maintenance steps; nil
+	// discards them.
 	Logger *slog.Logger
 	// Synchronous is the PRAGMA synchronous level, "full" (the default) or "normal". With
-	// "full" a commit is on disk when InsertLogs returns, so it survives a crash of the
-	// process or of the machine. With "normal" the last commits can roll back after a power
+	// "full" a write is on disk when the call returns, so it survives a crash of the process
+	// or of the machine. With "normal" the last commits can roll back after a power
 	// loss or an operating system crash, but not after a crash of the process alone.
 	Synchronous string
 	// BusyTimeout is how long a statement waits for a lock held by another process before it
@@ -62,13 +68,21 @@ type DB struct {
 
 	// stmts holds the prepared statements of the ingest path.
 	stmts *stmtCache
+
+	// Inserted rows since the last PRAGMA optimize, and how many trigger the next one.
+	sinceOptimize atomic.Int64
+	optimizeEvery int64
 }
 
 var _ store.Store = (*DB)(nil)
 
 // Open opens or creates the database file at path and applies pending schema migrations.
-// The directory of path must exist.
+// The directory of path must exist. path must name a file, not ":memory:", because the read
+// and write handles open it separately.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if path == "" || path == ":memory:" {
+		return nil, fmt.Errorf("invalid database path %q: name a file", path)
+	}
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
@@ -93,10 +107,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, errors.Join(fmt.Errorf("migrate %s: %w", path, err), db.write.Close())
 	}
 	db.stmts = newStmtCache(db.write, ingestStatements())
+	db.optimizeEvery = optimizeEvery
+	db.optimize(ctx)
 
 	db.read, err = sql.Open("sqlite", readDSN(path, opts))
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("open %s for reading: %w", path, err), db.closeHandles())
+		return nil, errors.Join(fmt.Errorf("open %s for reading: %w", path, err),
+			db.closeHandles())
 	}
 	db.read.SetMaxOpenConns(opts.MaxReadConns)
 	db.read.SetMaxIdleConns(opts.MaxReadConns)
@@ -121,7 +138,8 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("invalid synchronous level %q: use full or normal", o.Synchronous)
 	}
 	if o.BusyTimeout < 0 || o.MaxReadConns < 0 {
-		return o, errors.New("invalid options: busy timeout and read connections must not be negative")
+		return o, errors.New("invalid options: busy timeout and read connections must not " +
+			"be negative")
 	}
 	if o.BusyTimeout == 0 {
 		o.BusyTimeout = DefaultBusyTimeout
@@ -134,8 +152,9 @@ func (o Options) withDefaults() (Options, error) {
 
 // writeDSN returns the data source name of the write handle. Pragmas go in the DSN so the
 // driver applies them to every connection it opens, including one that replaces a broken one.
-// _txlock=immediate makes BEGIN take the write lock at once, so a transaction never fails
-// halfway when another process holds the lock.
+// _txlock=immediate makes BEGIN take the write lock at once. When another process holds it,
+// BEGIN waits up to BusyTimeout, whereas a deferred transaction could fail with SQLITE_BUSY at
+// its first write.
 func writeDSN(path string, o Options) string {
 	q := baseQuery(o)
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -158,6 +177,9 @@ func readDSN(path string, o Options) string {
 func baseQuery(o Options) url.Values {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10)+")")
+	// Statement journals of multi-row INSERTs and sorter spills stay in memory instead of
+	// temporary files, which saves a write system call per page.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	return q
 }
 
@@ -184,8 +206,9 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close waits for calls in progress, checkpoints the WAL into the database file, truncates
-// the WAL and closes both handles. A second Close returns [store.ErrClosed].
+// Close waits for calls in progress, refreshes the query planner statistics, checkpoints the
+// WAL into the database file, truncates the WAL and closes both handles. A second Close
+// returns [store.ErrClosed].
 func (db *DB) Close() error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
@@ -196,12 +219,31 @@ func (db *DB) Close() error {
 
 	// Readers close first so that none holds a snapshot the checkpoint would have to keep.
 	readErr := db.read.Close()
+
+	// PRAGMA optimize refreshes the statistics the query planner uses to choose between the
+	// log indexes; SQLite recommends running it before closing a connection.
+	if _, err := db.write.Exec("PRAGMA optimize"); err != nil {
+		db.log.Warn("optimize failed", "path", db.path, "error", err)
+	}
 	var ckptErr error
 	if _, err := db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		ckptErr = fmt.Errorf("checkpoint %s: %w", db.path, err)
-		db.log.Warn("wal checkpoint failed", "path", db.path, "error", err)
 	}
 	return errors.Join(readErr, ckptErr, db.closeHandles())
+}
+
+// optimize runs PRAGMA optimize on the write handle, which analyzes the tables that have an
+// index never analyzed or that grew or shrank tenfold since their last analysis. The query
+// planner needs those statistics: without them it walks the created_at index to filter a rare
+// session instead of reading that session's rows from its own index. In the mask, 0x02 turns
+// on the analysis, 0x10 caps it at about 2000 rows per index so it stays fast on a large
+// database, and 0x10000 includes tables this connection has not queried.
+func (db *DB) optimize(ctx context.Context) {
+	db.sinceOptimize.Store(0)
+	if _, err := db.write.ExecContext(ctx, "PRAGMA optimize=0x10012"); err != nil &&
+		ctx.Err() == nil {
+		db.log.Warn("optimize failed", "path", db.path, "error", err)
+	}
 }
 
 // closeHandles closes the prepared statements and the write handle.

@@ -106,7 +106,7 @@ func (db *DB) ListKeys(ctx context.Context) ([]store.Key, error) {
 	return out, nil
 }
 
-// RevokeKey marks the key revoked now; revoking a revoked key keeps its first revocation
+// RevokeKey marks the key revoked now. Revoking a revoked key keeps its first revocation
 // time. It returns [store.ErrNotFound] if no key has that id.
 func (db *DB) RevokeKey(ctx context.Context, id string) error {
 	if err := db.enter(); err != nil {

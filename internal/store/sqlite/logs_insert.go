@@ -45,7 +45,7 @@ func ingestStatements() map[string]func(rows int) string {
 
 // insertLogsSQL returns an INSERT of rows logs. A row whose (project_pk, request_id) is stored
 // already, or appears earlier in the same statement, is skipped, and RETURNING lists only the
-// rows inserted, which is how InsertLogs tells Inserted from Duplicate.
+// rows inserted, which is how InsertLogs distinguishes Inserted from Duplicate.
 func insertLogsSQL(rows int) string {
 	row := "(" + strings.Repeat("?, ", logInsertArgs-1) + "?)"
 	return "INSERT INTO logs (" + logInsertColumns + ") VALUES " + repeatJoin(row, rows) +
@@ -90,9 +90,12 @@ func (db *DB) InsertLogs(ctx context.Context, recs []*record.Record) ([]store.In
 		return nil, fmt.Errorf("insert logs: commit: %w", err)
 	}
 
-	// The records are stored; a statement that fails to prepare only costs speed later.
-	if err := db.stmts.fill(ctx); err != nil {
+	// The records are stored. What follows outside the transaction only affects speed.
+	if err := db.stmts.fill(ctx); err != nil && ctx.Err() == nil {
 		db.log.Warn("prepare ingest statements failed", "error", err)
+	}
+	if db.sinceOptimize.Add(int64(len(recs))) >= db.optimizeEvery {
+		db.optimize(ctx)
 	}
 	return ins.statuses, nil
 }
@@ -148,37 +151,24 @@ func (ins *logInserter) run(ctx context.Context, recs []*record.Record) error {
 }
 
 // loadProjectPKs maps the project ids of recs to their pks, or returns an error wrapping
-// [store.ErrNotFound] for the first unknown project.
+// [store.ErrNotFound] for the first unknown project. A batch usually holds one project, so
+// one query per distinct project is cheap.
 func (ins *logInserter) loadProjectPKs(ctx context.Context, recs []*record.Record) error {
 	ins.pks = make(map[string]int64, 1)
-	var ids []any
 	for _, r := range recs {
-		if _, ok := ins.pks[r.ProjectID]; !ok {
-			ins.pks[r.ProjectID] = 0
-			ids = append(ids, r.ProjectID)
+		if _, ok := ins.pks[r.ProjectID]; ok {
+			continue
 		}
-	}
-	rows, err := ins.tx.QueryContext(ctx, "SELECT id, pk FROM projects WHERE id IN (?"+
-		strings.Repeat(", ?", len(ids)-1)+")", ids...)
-	if err != nil {
-		return fmt.Errorf("look up projects: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
 		var pk int64
-		if err := rows.Scan(&id, &pk); err != nil {
-			return fmt.Errorf("look up projects: %w", err)
+		err := ins.tx.QueryRowContext(ctx, "SELECT pk FROM projects WHERE id = ?", r.ProjectID).
+			Scan(&pk)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("project %s: %w", r.ProjectID, store.ErrNotFound)
 		}
-		ins.pks[id] = pk
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("look up projects: %w", err)
-	}
-	for _, id := range ids {
-		if ins.pks[id.(string)] == 0 {
-			return fmt.Errorf("project %s: %w", id, store.ErrNotFound)
+		if err != nil {
+			return fmt.Errorf("look up project %s: %w", r.ProjectID, err)
 		}
+		ins.pks[r.ProjectID] = pk
 	}
 	return nil
 }

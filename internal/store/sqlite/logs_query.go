@@ -166,7 +166,7 @@ func buildLogQuery(projectID string, q store.LogQuery) (string, []any, error) {
 }
 
 // compileSort returns the ORDER BY terms of s and their arguments, and whether the order is
-// by created_at. Ties are broken by request_id in the same direction; logs without the sort
+// by created_at. Ties are broken by request_id in the same direction. Logs without the sort
 // value (a missing property or score, an unknown ttft) come last in either direction.
 func compileSort(s filter.Sort) (order string, args []any, byCreated bool, err error) {
 	if s.Field.Name == "" && s.Field.Key == "" {

@@ -12,7 +12,8 @@ import (
 	"github.com/heliograph/heliograph/internal/store"
 )
 
-// CreateProject creates a project with a random id; [store.ErrExists] if the name is taken.
+// CreateProject creates a project with a random id. It returns [store.ErrExists] if the name
+// is taken.
 func (db *DB) CreateProject(ctx context.Context, name string) (store.Project, error) {
 	if err := db.enter(); err != nil {
 		return store.Project{}, err

@@ -7,16 +7,20 @@ import (
 	"log/slog"
 )
 
-// migrations holds the schema, one step per version. Step i moves the database from version
+// migrations returns the schema, one step per version. Step i moves the database from version
 // i to version i+1, and PRAGMA user_version records the version reached. Steps are only
 // appended, never edited, because databases in use already ran the old ones.
 //
-// Times are integer Unix milliseconds in UTC. Text columns are NOT NULL with ” for "no
-// value", and only ttft_ms and the bodies may be NULL. The PostgreSQL and ClickHouse backends
-// mirror these tables and columns.
-var migrations = []string{
-	// Version 1: projects, API keys, logs, their properties and scores.
-	`
+// Times are integer Unix milliseconds in UTC. Text columns are NOT NULL and hold the empty
+// string for "no value"; only ttft_ms, revoked_at and the bodies may be NULL. The PostgreSQL
+// and ClickHouse backends mirror these tables and columns, and may key logs by the text
+// project id where this schema uses projects.pk.
+func migrations() []string {
+	return []string{schemaV1}
+}
+
+// schemaV1 creates projects, API keys, logs, their properties and scores.
+const schemaV1 = `
 -- pk is the compact project key stored in every log, property and score row: an integer
 -- takes one or two bytes where the text id takes 33, which keeps the log indexes small.
 CREATE TABLE projects (
@@ -101,8 +105,7 @@ CREATE TABLE scores (
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX scores_project_name ON scores (project_pk, name, value, log_seq);
-`,
-}
+`
 
 // migrate applies the pending migrations, all in one transaction, so a failure leaves the
 // schema at its old version. It rejects a database written by a newer build.
@@ -119,30 +122,32 @@ func migrate(ctx context.Context, db *sql.DB, log *slog.Logger) (err error) {
 		}
 	}()
 
+	steps := migrations()
 	var from int
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&from); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
-	if from > len(migrations) {
+	if from > len(steps) {
 		return fmt.Errorf("schema version %d is newer than this build supports (%d): "+
-			"upgrade heliograph", from, len(migrations))
+			"upgrade heliograph", from, len(steps))
 	}
-	if from == len(migrations) {
+	if from == len(steps) {
 		return tx.Rollback()
 	}
 
-	for v := from; v < len(migrations); v++ {
-		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+	for v := from; v < len(steps); v++ {
+		if _, err := tx.ExecContext(ctx, steps[v]); err != nil {
 			return fmt.Errorf("apply schema version %d: %w", v+1, err)
 		}
 	}
 	// PRAGMA takes no bound parameters; the value is an integer from this package.
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
+	setVersion := fmt.Sprintf("PRAGMA user_version = %d", len(steps))
+	if _, err := tx.ExecContext(ctx, setVersion); err != nil {
 		return fmt.Errorf("write schema version: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	log.Info("schema migrated", "from_version", from, "to_version", len(migrations))
+	log.Info("schema migrated", "from_version", from, "to_version", len(steps))
 	return nil
 }

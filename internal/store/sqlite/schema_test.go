@@ -1,10 +1,13 @@
 package sqlite
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"testing"
+
+	"github.com/heliograph/heliograph/internal/record"
 )
 
 func TestMigrateIdempotent(t *testing.T) {
@@ -20,8 +23,8 @@ func TestMigrateIdempotent(t *testing.T) {
 			t.Fatalf("migrate() run %d on a migrated database = %v, want nil", i+2, err)
 		}
 	}
-	if v := userVersion(t, db); v != len(migrations) {
-		t.Errorf("user_version = %d, want %d", v, len(migrations))
+	if v := userVersion(t, db); v != len(migrations()) {
+		t.Errorf("user_version = %d, want %d", v, len(migrations()))
 	}
 	if err := db.Close(); err != nil {
 		t.Fatalf("Close() = %v", err)
@@ -32,8 +35,8 @@ func TestMigrateIdempotent(t *testing.T) {
 		t.Fatalf("Open() of a migrated file = %v, want nil", err)
 	}
 	defer db.Close()
-	if v := userVersion(t, db); v != len(migrations) {
-		t.Errorf("user_version after reopen = %d, want %d", v, len(migrations))
+	if v := userVersion(t, db); v != len(migrations()) {
+		t.Errorf("user_version after reopen = %d, want %d", v, len(migrations()))
 	}
 	for _, table := range []string{"projects", "api_keys", "logs", "log_properties", "scores"} {
 		var n int
@@ -111,4 +114,32 @@ func userVersion(t *testing.T, db *DB) int {
 		t.Fatalf("PRAGMA user_version: %v", err)
 	}
 	return v
+}
+
+func TestInsertRunsOptimize(t *testing.T) {
+	ctx := t.Context()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "o.db"), Options{})
+	if err != nil {
+		t.Fatalf("Open() = %v", err)
+	}
+	defer db.Close()
+	db.optimizeEvery = 100
+	p, err := db.CreateProject(ctx, "opt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := make([]*record.Record, 300)
+	for i := range recs {
+		recs[i] = &record.Record{ProjectID: p.ID, RequestID: fmt.Sprint(i),
+			SessionID: fmt.Sprint(i % 30)}
+	}
+	if _, err := db.InsertLogs(ctx, recs); err != nil {
+		t.Fatalf("InsertLogs() = %v", err)
+	}
+	var n int
+	err = db.read.QueryRowContext(ctx,
+		"SELECT count(*) FROM sqlite_stat1 WHERE idx = 'logs_project_session'").Scan(&n)
+	if err != nil || n != 1 {
+		t.Errorf("statistics of logs_project_session: %d rows, error %v; want 1 row", n, err)
+	}
 }

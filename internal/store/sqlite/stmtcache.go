@@ -63,20 +63,33 @@ func (c *stmtCache) get(ctx context.Context, tx *sql.Tx, kind string, rows int) 
 }
 
 // fill prepares the statements that [stmtCache.get] missed. It must not run inside a
-// transaction on the write handle, which would wait for its own connection.
+// transaction on the write handle, which would wait for its own connection. It holds no lock
+// while it prepares, because preparing waits for the connection, which another caller's
+// transaction may hold while that caller needs the cache.
 func (c *stmtCache) fill(ctx context.Context) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	var keys []stmtKey
 	for k := range c.missing {
+		keys = append(keys, k)
 		delete(c.missing, k)
-		if _, ok := c.stmts[k]; ok {
-			continue
-		}
+	}
+	c.mu.Unlock()
+
+	for _, k := range keys {
 		st, err := c.db.PrepareContext(ctx, c.build[k.kind](k.rows))
 		if err != nil {
 			return fmt.Errorf("prepare %s of %d rows: %w", k.kind, k.rows, err)
 		}
-		c.stmts[k] = st
+		c.mu.Lock()
+		old, ok := c.stmts[k]
+		if !ok {
+			c.stmts[k] = st
+		}
+		c.mu.Unlock()
+		if ok && old != st {
+			// Another caller prepared the same statement meanwhile.
+			_ = st.Close()
+		}
 	}
 	return nil
 }

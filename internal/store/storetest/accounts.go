@@ -86,7 +86,8 @@ func testKeys(t *testing.T, s store.Store) {
 		if _, err := s.CreateKey(ctx, newKey(other.ID, "ci", "hg_secret_three")); err != nil {
 			t.Errorf("CreateKey(same name, other project) = %v, want nil", err)
 		}
-		if _, err := s.CreateKey(ctx, newKey("no-such-project", "x", "hg_secret_four")); !errors.Is(err, store.ErrNotFound) {
+		_, err := s.CreateKey(ctx, newKey("no-such-project", "x", "hg_secret_four"))
+		if !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("CreateKey(unknown project) = %v, want ErrNotFound", err)
 		}
 	})

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -126,6 +127,61 @@ func testInsertDuplicates(t *testing.T, s store.Store) {
 	if len(recs) != 2 {
 		t.Errorf("QueryLogs(all) returned %d logs, want 2", len(recs))
 	}
+}
+
+// testInsertLargeBatch inserts a batch large enough for a backend to split it, with
+// duplicates close together and far apart.
+func testInsertLargeBatch(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := mustProject(t, s, "large")
+
+	const n = 700
+	recs := make([]*record.Record, n)
+	want := make([]store.InsertStatus, n)
+	for i := range recs {
+		id := fmt.Sprintf("large-%04d", i)
+		want[i] = store.Inserted
+		switch {
+		case i%100 == 99:
+			id = fmt.Sprintf("large-%04d", i-1) // duplicate of the record before
+			want[i] = store.Duplicate
+		case i%250 == 3 && i > 250:
+			id = "large-0003" // duplicate of a record far back
+			want[i] = store.Duplicate
+		}
+		recs[i] = newRecord(p.ID, id, t0.Add(time.Duration(i)*time.Millisecond))
+		recs[i].Properties = map[string]string{"i": fmt.Sprint(i), "parity": fmt.Sprint(i % 2),
+			"const": "c"}
+	}
+	st := mustInsert(t, s, recs...)
+	inserted := 0
+	for i := range want {
+		if st[i] != want[i] {
+			t.Errorf("InsertLogs(%d records)[%d] = %v, want %v", n, i, st[i], want[i])
+		}
+		if want[i] == store.Inserted {
+			inserted++
+		}
+	}
+
+	got := mustQuery(t, s, p.ID, store.LogQuery{Limit: 2 * n})
+	if len(got) != inserted {
+		t.Errorf("QueryLogs() returned %d logs, want %d", len(got), inserted)
+	}
+	for _, r := range got {
+		var i int
+		if _, err := fmt.Sscanf(r.RequestID, "large-%04d", &i); err != nil {
+			t.Fatalf("unexpected request id %q", r.RequestID)
+		}
+		if r.Properties["i"] != fmt.Sprint(i) || len(r.Properties) != 3 {
+			t.Errorf("log %s properties = %v, want those of record %d", r.RequestID, r.Properties, i)
+		}
+	}
+	first, err := s.GetLog(ctx, p.ID, "large-0003")
+	if err != nil {
+		t.Fatalf("GetLog(large-0003) = %v", err)
+	}
+	checkRecord(t, "GetLog(large-0003)", first, recs[3])
 }
 
 func testInsertSameIDTwoProjects(t *testing.T, s store.Store) {

@@ -4,8 +4,8 @@
 //
 // The package reads no flags and no environment. The SQLite backend runs the suite on a file
 // under t.TempDir in every test run. Backends that need a server, such as PostgreSQL or
-// ClickHouse, call Run from their tests only when an environment variable with a DSN is set,
-// and skip otherwise.
+// ClickHouse, read a DSN from an environment variable in their own tests and call
+// [SkipWithoutDSN] before Run, so the suite runs only where such a server is available.
 package storetest
 
 import (
@@ -23,7 +23,7 @@ import (
 
 // Run runs the suite. open must return a new, empty store for each call, because subtests
 // count the projects, keys and logs they see. Run closes every store it opens when the subtest
-// ends, so open must not register a Close of its own; it may register cleanups that run after
+// ends, so open must not register a Close of its own. It may register cleanups that run after
 // Close, such as dropping a database.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Helper()
@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Keys", testKeys},
 		{"InsertRoundTrip", testInsertRoundTrip},
 		{"InsertDuplicates", testInsertDuplicates},
+		{"InsertLargeBatch", testInsertLargeBatch},
 		{"InsertSameIDTwoProjects", testInsertSameIDTwoProjects},
 		{"InsertInvalidBatch", testInsertInvalidBatch},
 		{"ProjectIsolation", testProjectIsolation},
@@ -140,11 +141,13 @@ func diffRecords(got, want *record.Record) []string {
 	}
 	check("ProjectID", got.ProjectID == want.ProjectID)
 	check("RequestID", got.RequestID == want.RequestID)
+
 	check("CreatedAt", got.CreatedAt.Equal(want.CreatedAt))
 	check("EndedAt", got.EndedAt.Equal(want.EndedAt))
 	check("LatencyMs", got.LatencyMs == want.LatencyMs)
 	check("TimeToFirstTokenMs", equalPtr(got.TimeToFirstTokenMs, want.TimeToFirstTokenMs))
 	check("Status", got.Status == want.Status)
+
 	check("Kind", got.Kind == want.Kind)
 	check("Model", got.Model == want.Model)
 	check("RequestModel", got.RequestModel == want.RequestModel)
@@ -158,12 +161,14 @@ func diffRecords(got, want *record.Record) []string {
 	check("SessionPath", got.SessionPath == want.SessionPath)
 	check("PromptID", got.PromptID == want.PromptID)
 	check("Properties", maps.Equal(got.Properties, want.Properties))
+
 	check("PromptTokens", got.PromptTokens == want.PromptTokens)
 	check("CompletionTokens", got.CompletionTokens == want.CompletionTokens)
 	check("TotalTokens", got.TotalTokens == want.TotalTokens)
 	check("CacheReadTokens", got.CacheReadTokens == want.CacheReadTokens)
 	check("CacheWriteTokens", got.CacheWriteTokens == want.CacheWriteTokens)
 	check("Cost", got.Cost == want.Cost)
+
 	check("RequestBody", bytes.Equal(got.RequestBody, want.RequestBody))
 	check("ResponseBody", bytes.Equal(got.ResponseBody, want.ResponseBody))
 	check("ResponseRaw", bytes.Equal(got.ResponseRaw, want.ResponseRaw))
@@ -201,5 +206,15 @@ func checkIDs(t *testing.T, call string, got, want []string) {
 	t.Helper()
 	if !slices.Equal(got, want) {
 		t.Errorf("%s returned %v, want %v", call, got, want)
+	}
+}
+
+// SkipWithoutDSN skips t unless dsn is set. A backend that needs a server reads its DSN from
+// the environment variable envName in its own test and passes both here, so the skip message
+// names the variable to set.
+func SkipWithoutDSN(t testing.TB, envName, dsn string) {
+	t.Helper()
+	if dsn == "" {
+		t.Skipf("set %s to run the store conformance suite against this backend", envName)
 	}
 }
