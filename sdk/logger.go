@@ -337,7 +337,8 @@ func (l *Logger) undelivered(failed int, cause error) error {
 // in-flight requests and retry waits are cancelled at once. Logs still undelivered are
 // written to the spool directory, if one is set. Close returns nil when every log was
 // delivered, and otherwise an [*UndeliveredError] with the count, wrapping ctx.Err() when
-// the context ended the wait. No goroutine of the Logger runs after Close returns. Later
+// the context ended the wait. When Close returns, the sender goroutine has done its last
+// work and is returning; it runs no more code of the Logger. Later
 // logging calls do nothing and count as dropped; a second Close returns [ErrClosed].
 func (l *Logger) Close(ctx context.Context) error {
 	if l == nil {
