@@ -45,12 +45,19 @@ type Field struct {
 
 // Field names. Numeric fields compare as numbers, text fields as strings, time fields as
 // instants.
+//
+// FieldName is the operation's own name, computed from the kind and the model: the name of a
+// data log (model "data:<name>"), the toolName of a tool call (model "tool:<toolName>"),
+// "vector_db" for a vector database operation, and the model of an LLM call. A model override
+// replaces the whole model, so a data or tool log with an override has the override as its
+// name.
 const (
 	FieldRequestID        = "request_id" // text
 	FieldCreatedAt        = "created_at" // time: start of the operation
 	FieldEndedAt          = "ended_at"   // time: end of the operation
 	FieldKind             = "kind"       // text: llm, data, tool, vector_db
 	FieldModel            = "model"      // text: display name or model
+	FieldName             = "name"       // text: the operation's own name
 	FieldRequestModel     = "request_model"
 	FieldResponseModel    = "response_model"
 	FieldProvider         = "provider" // text

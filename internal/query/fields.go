@@ -55,7 +55,7 @@ func (k valueKind) isText() bool {
 // kindOf returns the value kind of a field, with ok false for a name that is not a field.
 func kindOf(f filter.Field) (kind valueKind, ok bool) {
 	switch f.Name {
-	case filter.FieldRequestID, filter.FieldModel, filter.FieldRequestModel,
+	case filter.FieldRequestID, filter.FieldModel, filter.FieldName, filter.FieldRequestModel,
 		filter.FieldResponseModel, filter.FieldUser, filter.FieldSessionID,
 		filter.FieldSessionName, filter.FieldSessionPath, filter.FieldPromptID,
 		filter.FieldPath, filter.FieldProperty:
@@ -87,7 +87,9 @@ func languageField(name string) (string, bool) {
 	switch name {
 	case "kind":
 		return filter.FieldKind, true
-	case "name", "model":
+	case "name":
+		return filter.FieldName, true
+	case "model":
 		return filter.FieldModel, true
 	case "request_model":
 		return filter.FieldRequestModel, true

@@ -22,8 +22,8 @@ func TestParseErrors(t *testing.T) {
 		{`name == "a"`, 5, `unknown operator "=="; operators are =, !=, <, <=, >, >=, ~ and !~`},
 		{`name ! "a"`, 5, `unknown operator "!"; operators are =, !=, <, <=, >, >=, ~ and !~`},
 		{`name => "a"`, 5, `unknown operator "=>"; operators are =, !=, <, <=, >, >=, ~ and !~`},
-		{`name "a"`, 5, `expected an operator after model, found string "a"`},
-		{`name`, 4, `expected an operator after model, found end of input`},
+		{`name "a"`, 5, `expected an operator after name, found string "a"`},
+		{`name`, 4, `expected an operator after name, found end of input`},
 		{`latency = "abc"`, 10, `latency: invalid duration "abc"; write milliseconds (200) ` +
 			`or a number with a unit ms, s, m or h (1.5s)`},
 		{`latency > 1.5ms`, 10, `latency: duration "1.5ms" is not a whole number of milliseconds`},
@@ -38,7 +38,7 @@ func TestParseErrors(t *testing.T) {
 		{`score.x = maybe`, 10, `score.x: invalid number "maybe"`},
 		{`kind = banana`, 7,
 			`kind: unknown kind "banana"; valid kinds are llm, data, tool and vector_db`},
-		{`name < "b"`, 5, `model is a text field; < needs a number or time field`},
+		{`name < "b"`, 5, `name is a text field; < needs a number or time field`},
 		{`body = "x"`, 5, `body is a body, searched as text; = is not supported on it, ` +
 			`use a substring or like test`},
 		{`response exists`, 9, `response_body is a body, searched as text; exists is not ` +

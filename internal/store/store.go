@@ -86,6 +86,8 @@ type LogQuery struct {
 // Store is the storage contract. Implementations are safe for concurrent use. Every method that
 // reads or writes logs takes the project id and never returns another project's data.
 type Store interface {
+	Aggregator
+
 	// Ping reports whether the store can serve reads and writes.
 	Ping(ctx context.Context) error
 	// Close releases all resources. Calls after Close return ErrClosed.

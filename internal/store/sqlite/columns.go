@@ -29,6 +29,12 @@ const (
 	responseBodyExpr = "COALESCE(CAST(response_body AS TEXT), '')"
 )
 
+// nameExpr is the SQL expression of [filter.FieldName]: the model without its "data:" or
+// "tool:" prefix for data and tool logs, and the model itself for every other kind. The prefix
+// is removed only when the model has it, because a model override replaces the whole model.
+const nameExpr = "(CASE WHEN kind IN ('data', 'tool') AND substr(model, 1, 5) = kind || ':' " +
+	"THEN substr(model, 6) ELSE model END)"
+
 // lookupColumn maps a filter field name to its column. This switch is the only source of
 // column names in compiled SQL.
 func lookupColumn(name string) (column, bool) {
@@ -41,6 +47,8 @@ func lookupColumn(name string) (column, bool) {
 		return text("kind")
 	case filter.FieldModel:
 		return text("model")
+	case filter.FieldName:
+		return text(nameExpr)
 	case filter.FieldRequestModel:
 		return text("request_model")
 	case filter.FieldResponseModel:

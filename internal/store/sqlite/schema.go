@@ -16,7 +16,7 @@ import (
 // and ClickHouse backends mirror these tables and columns, and may key logs by the text
 // project id where this schema uses projects.pk.
 func migrations() []string {
-	return []string{schemaV1}
+	return []string{schemaV1, schemaV2}
 }
 
 // schemaV1 creates projects, API keys, logs, their properties and scores.
@@ -105,6 +105,12 @@ CREATE TABLE scores (
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX scores_project_name ON scores (project_pk, name, value, log_seq);
+`
+
+// schemaV2 adds the indexes of the aggregates and of live tail.
+const schemaV2 = `
+-- The newest seq of a project, and the logs after a seq, for live tail.
+CREATE INDEX logs_project_seq ON logs (project_pk, seq);
 `
 
 // migrate applies the pending migrations, all in one transaction, so a failure leaves the

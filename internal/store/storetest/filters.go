@@ -88,7 +88,7 @@ func filterCases() []filterCase {
 	all := []string{"r1", "r2", "r3", "r4", "r5"}
 	ttft, latency, env := field(filter.FieldTTFT), field(filter.FieldLatency), prop("env")
 	model, user := field(filter.FieldModel), field(filter.FieldUser)
-	created := field(filter.FieldCreatedAt)
+	created, name := field(filter.FieldCreatedAt), field(filter.FieldName)
 	return []filterCase{
 		{"nil", nil, all},
 		{"all", filter.All{}, all},
@@ -119,6 +119,13 @@ func filterCases() []filterCase {
 		{"session path", eq(field(filter.FieldSessionPath), "/a"), []string{"r1"}},
 		{"prompt id", eq(field(filter.FieldPromptID), "p1"), []string{"r1"}},
 		{"request model", eq(field(filter.FieldRequestModel), "gpt-4o-2024"), []string{"r1"}},
+		{"name of llm is the model", eq(name, "gpt-4o"), []string{"r1"}},
+		{"name of data log", eq(name, "fetch"), []string{"r4"}},
+		{"name of tool", eq(name, "search"), []string{"r5"}},
+		{"name ~", cond(name, filter.OpContains, "CH"), []string{"r4", "r5"}},
+		{"name like prefix", cond(name, filter.OpLike, "data:%"), nil},
+		{"name in", cond(name, filter.OpIn, []any{"fetch", "claude-3"}), []string{"r3", "r4"}},
+		{"name !=", cond(name, filter.OpNe, "fetch"), []string{"r1", "r2", "r3", "r5"}},
 		{"response model ~", cond(field(filter.FieldResponseModel), filter.OpContains, "08-06"),
 			[]string{"r1"}},
 
@@ -237,6 +244,37 @@ func testFilters(t *testing.T, s store.Store) {
 			checkIDs(t, "QueryLogs", got, tc.want)
 		})
 	}
+}
+
+// testNameField checks the name field on the kinds and models that the fixture lacks.
+func testNameField(t *testing.T, s store.Store) {
+	p := mustProject(t, s, "names")
+	recs := []struct {
+		id, kind, model, name string
+	}{
+		{"vector", record.KindVectorDB, "vector_db", "vector_db"},
+		{"data", record.KindData, "data:user_query", "user_query"},
+		{"data override", record.KindData, "my-override", "my-override"},
+		{"llm with prefix", record.KindLLM, "data:odd", "data:odd"},
+		{"tool with colon", record.KindTool, "tool:a:b", "a:b"},
+		{"tool empty name", record.KindTool, "tool:", ""},
+	}
+	for _, r := range recs {
+		rec := newRecord(p.ID, r.id, t0)
+		rec.Kind, rec.Model = r.kind, r.model
+		mustInsert(t, s, rec)
+	}
+	for _, r := range recs {
+		t.Run(r.id, func(t *testing.T) {
+			got := requestIDs(mustQuery(t, s, p.ID, store.LogQuery{
+				Filter: eq(field(filter.FieldName), r.name)}))
+			checkIDs(t, "QueryLogs(name = "+r.name+")", got, []string{r.id})
+		})
+	}
+	sorted := requestIDs(mustQuery(t, s, p.ID, store.LogQuery{
+		Sort: filter.Sort{Field: field(filter.FieldName)}}))
+	checkIDs(t, "QueryLogs(sort by name)", sorted, []string{"tool empty name", "tool with colon",
+		"llm with prefix", "data override", "data", "vector"})
 }
 
 func testInvalidQueries(t *testing.T, s store.Store) {
