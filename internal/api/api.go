@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/heliograph/heliograph/internal/auth"
 	"github.com/heliograph/heliograph/internal/httperr"
@@ -23,27 +24,72 @@ type LogReader interface {
 // Handler serves the read API. Safe for concurrent use.
 type Handler struct {
 	store LogReader
-	log   *slog.Logger
+	// agg is st's aggregate half, nil when st has none; the aggregate routes then answer 501.
+	agg Aggregates
+	log *slog.Logger
+	// streams limits the open live-tail streams; stop ends them on [Handler.CloseStreams].
+	streams  chan struct{}
+	stop     chan struct{}
+	stopOnce sync.Once
 }
 
-// NewHandler returns a Handler over st.
+// NewHandler returns a Handler over st. When st also implements [Aggregates], as every
+// [store.Store] does, the session, property, user, metrics, mutation and stream routes use it.
 func NewHandler(st LogReader, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{store: st, log: log}
+	agg, _ := st.(Aggregates)
+	return &Handler{store: st, agg: agg, log: log,
+		streams: make(chan struct{}, maxStreams), stop: make(chan struct{})}
 }
 
-// Register adds the read routes to mux, each requiring the read scope.
+// CloseStreams ends every open live-tail stream and makes new ones end at once. A server
+// calls it when it starts shutting down, because a stream never goes idle on its own.
+func (h *Handler) CloseStreams() {
+	h.stopOnce.Do(func() { close(h.stop) })
+}
+
+// handlerFunc serves one API route: it returns the data of the envelope or an error.
+type handlerFunc func(*http.Request, auth.Principal) (any, error)
+
+// Register adds the API routes to mux. Queries require the read scope and mutations the
+// write scope; a key of scope "all" may do both.
 func (h *Handler) Register(mux *http.ServeMux, a *auth.Authenticator) {
-	read := func(fn func(*http.Request, auth.Principal) (any, error)) http.Handler {
-		return a.Require(store.ScopeRead, h.envelope(fn))
+	read := func(fn handlerFunc) http.Handler {
+		return a.Require(store.ScopeRead, h.envelope(http.StatusOK, fn))
+	}
+	write := func(status int, fn handlerFunc) http.Handler {
+		return a.Require(store.ScopeWrite, h.envelope(status, fn))
 	}
 	mux.Handle("GET /v1/request/{id}", read(h.getRequest))
 	mux.Handle("POST /v1/request/query", read(h.queryRequests))
 	mux.Handle("POST /v1/request/query-clickhouse", read(h.queryRequests))
+	mux.Handle("PUT /v1/request/{id}/property", write(http.StatusOK, h.putProperty))
+	mux.Handle("POST /v1/request/{id}/score", write(http.StatusCreated, h.postScore))
+	mux.Handle("POST /v1/request/{id}/feedback", write(http.StatusOK, h.postFeedback))
+
+	mux.Handle("POST /v1/session/query", read(h.querySessions))
+	mux.Handle("POST /v1/session/name/query", read(h.querySessionNames))
+	mux.Handle("POST /v1/session/metrics/query", read(h.querySessionMetrics))
+	mux.Handle("POST /v1/session/{id}/feedback", write(http.StatusOK, h.postSessionFeedback))
+
+	mux.Handle("POST /v1/property/query", read(h.queryPropertyKeys))
+	mux.Handle("POST /v1/property/{key}/search", read(h.searchPropertyValues))
+	mux.Handle("POST /v1/property/{key}/top-costs/query", read(h.topPropertyCosts))
+	mux.Handle("POST /v1/property/{key}/top-requests/query", read(h.topPropertyRequests))
+	mux.Handle("POST /v1/property/properties/over-time", read(h.propertyOverTime))
+
+	mux.Handle("POST /v1/user/query", read(h.queryUsers))
+	mux.Handle("POST /v1/user/metrics/query", read(h.queryUserMetrics))
+
 	mux.Handle("GET /v1/requests", read(h.listRequests))
+	mux.Handle("GET /v1/sessions", read(h.listSessions))
 	mux.Handle("GET /v1/sessions/{id}/tree", read(h.getSessionTree))
+	mux.Handle("GET /v1/properties", read(h.listProperties))
+	mux.Handle("GET /v1/users", read(h.listUsers))
+	mux.Handle("GET /v1/metrics", read(h.getMetrics))
+	mux.Handle("GET /v1/stream", a.Require(store.ScopeRead, http.HandlerFunc(h.stream)))
 }
 
 type envelope struct {
@@ -51,24 +97,30 @@ type envelope struct {
 	Error *string `json:"error"`
 }
 
-// envelope runs fn and writes its result or error in the {"data", "error"} envelope. Errors
-// without a status become 500 with a generic message and are logged with their detail.
-func (h *Handler) envelope(fn func(*http.Request, auth.Principal) (any, error)) http.Handler {
+// envelope runs fn and writes its result with status, or its error, in the {"data", "error"}
+// envelope.
+func (h *Handler) envelope(status int, fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, _ := auth.FromContext(r.Context())
 		data, err := fn(r, p)
 		if err != nil {
-			status := httperr.Status(err)
-			if status >= 500 {
-				h.log.Error("read request failed", "method", r.Method, "path", r.URL.Path,
-					"status", status, "error", err)
-			}
-			msg := httperr.Message(err)
-			httperr.WriteJSON(w, status, envelope{Error: &msg})
+			h.writeError(w, r, err)
 			return
 		}
-		httperr.WriteJSON(w, http.StatusOK, envelope{Data: data})
+		httperr.WriteJSON(w, status, envelope{Data: data})
 	})
+}
+
+// writeError writes err in the envelope. Errors without a status become 500 with a generic
+// message; every error of status 500 or more is logged with its detail.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status := httperr.Status(err)
+	if status >= 500 {
+		h.log.Error("api request failed", "method", r.Method, "path", r.URL.Path,
+			"status", status, "error", err)
+	}
+	msg := httperr.Message(err)
+	httperr.WriteJSON(w, status, envelope{Error: &msg})
 }
 
 // storeError maps store failures: not found is 404, a query the store cannot run is 400 with

@@ -27,8 +27,9 @@ type requestPage struct {
 	NextCursor string `json:"next_cursor"`
 }
 
-// listRequests serves GET /v1/requests?q=&limit=&cursor=: newest first, ties broken by request
-// id, with keyset pagination so no row is skipped or repeated when logs arrive between pages.
+// listRequests serves GET /v1/requests?q=&limit=&cursor=&raw=: newest first, ties broken by
+// request id, with keyset pagination so no row is skipped or repeated when logs arrive between
+// pages. raw=1 adds response_raw and request_body_raw, the stored bodies byte for byte.
 func (h *Handler) listRequests(r *http.Request, p auth.Principal) (any, error) {
 	f, err := parseFilterParam(r.URL.Query().Get("q"))
 	if err != nil {
@@ -49,6 +50,7 @@ func (h *Handler) listRequests(r *http.Request, p auth.Principal) (any, error) {
 	if err != nil {
 		return nil, storeError(err, "request")
 	}
+	raw := rawParam(r)
 	page := requestPage{Rows: make([]requestRow, 0, min(len(recs), limit))}
 	for i, rec := range recs {
 		if i == limit {
@@ -57,7 +59,14 @@ func (h *Handler) listRequests(r *http.Request, p auth.Principal) (any, error) {
 				RequestID: last.RequestID})
 			break
 		}
-		page.Rows = append(page.Rows, newRow(rec, false))
+		row := newRow(rec, raw)
+		if raw {
+			row.withRequestRaw(rec)
+		}
+		page.Rows = append(page.Rows, row)
+	}
+	if err := h.loadScores(r.Context(), p.ProjectID, page.Rows); err != nil {
+		return nil, err
 	}
 	return page, nil
 }

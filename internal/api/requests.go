@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -23,7 +24,14 @@ func (h *Handler) getRequest(r *http.Request, p auth.Principal) (any, error) {
 	if err != nil {
 		return nil, storeError(err, "request")
 	}
-	return newRow(rec, true), nil
+	rows := []requestRow{newRow(rec, true)}
+	if rawParam(r) {
+		rows[0].withRequestRaw(rec)
+	}
+	if err := h.loadScores(r.Context(), p.ProjectID, rows); err != nil {
+		return nil, err
+	}
+	return rows[0], nil
 }
 
 // requestQuery is the body of POST /v1/request/query. Helicone clients also send isCached,
@@ -53,6 +61,9 @@ func (h *Handler) queryRequests(r *http.Request, p auth.Principal) (any, error) 
 	rows := make([]requestRow, len(recs))
 	for i, rec := range recs {
 		rows[i] = newRow(rec, false)
+	}
+	if err := h.loadScores(r.Context(), p.ProjectID, rows); err != nil {
+		return nil, err
 	}
 	return rows, nil
 }
@@ -93,14 +104,36 @@ func (b requestQuery) logQuery() (store.LogQuery, error) {
 
 // decodeJSON reads a JSON request body of at most 1 MiB into v.
 func decodeJSON(r *http.Request, v any) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	return unmarshalBody(body, v)
+}
+
+// decodeOptionalJSON is decodeJSON for endpoints whose body may be left out: an empty body
+// leaves v unchanged.
+func decodeOptionalJSON(r *http.Request, v any) error {
+	body, err := readBody(r)
+	if err != nil || len(bytes.TrimSpace(body)) == 0 {
+		return err
+	}
+	return unmarshalBody(body, v)
+}
+
+func readBody(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBodySize+1))
 	if err != nil {
-		return httperr.Wrap(http.StatusBadRequest, "read body", err)
+		return nil, httperr.Wrap(http.StatusBadRequest, "read body", err)
 	}
 	if len(body) > maxQueryBodySize {
-		return httperr.New(http.StatusRequestEntityTooLarge,
+		return nil, httperr.New(http.StatusRequestEntityTooLarge,
 			"body too large: the limit is %d bytes", maxQueryBodySize)
 	}
+	return body, nil
+}
+
+func unmarshalBody(body []byte, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
 		return httperr.New(http.StatusBadRequest, "invalid JSON body: %v", err)
 	}

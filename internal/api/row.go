@@ -20,46 +20,49 @@ const (
 // requestRow is the Helicone request-row shape, plus Heliograph's own fields after "kind".
 // Bodies are embedded as JSON so that large integers keep every digit.
 type requestRow struct {
-	RequestID              string            `json:"request_id"`
-	RequestCreatedAt       string            `json:"request_created_at"`
-	RequestBody            json.RawMessage   `json:"request_body,omitempty"`
-	RequestPath            string            `json:"request_path"`
-	RequestUserID          *string           `json:"request_user_id"`
-	RequestProperties      map[string]string `json:"request_properties"`
-	RequestModel           *string           `json:"request_model"`
-	ModelOverride          *string           `json:"model_override"`
-	ResponseID             string            `json:"response_id"`
-	ResponseCreatedAt      string            `json:"response_created_at"`
-	ResponseBody           json.RawMessage   `json:"response_body,omitempty"`
-	ResponseStatus         int64             `json:"response_status"`
-	ResponseModel          *string           `json:"response_model"`
-	Model                  string            `json:"model"`
-	Provider               string            `json:"provider"`
-	DelayMs                int64             `json:"delay_ms"`
-	TimeToFirstToken       *int64            `json:"time_to_first_token"`
-	TotalTokens            int64             `json:"total_tokens"`
-	PromptTokens           int64             `json:"prompt_tokens"`
-	CompletionTokens       int64             `json:"completion_tokens"`
-	PromptCacheReadTokens  int64             `json:"prompt_cache_read_tokens"`
-	PromptCacheWriteTokens int64             `json:"prompt_cache_write_tokens"`
-	Cost                   float64           `json:"cost"`
-	CountryCode            *string           `json:"country_code"`
-	Scores                 map[string]int64  `json:"scores"`
-	Properties             map[string]string `json:"properties"`
-	PromptID               *string           `json:"prompt_id"`
-	PromptVersion          *string           `json:"prompt_version"`
-	UpdatedAt              string            `json:"updated_at"`
-	StorageLocation        string            `json:"storage_location"`
-	SignedBodyURL          *string           `json:"signed_body_url"`
-	Kind                   string            `json:"kind"`
-	UserID                 string            `json:"user_id"`
-	SessionID              string            `json:"session_id"`
-	SessionName            string            `json:"session_name"`
-	SessionPath            string            `json:"session_path"`
-	Streamed               bool              `json:"streamed"`
-	Error                  string            `json:"error,omitempty"`
-	ResponseRaw            *string           `json:"response_raw,omitempty"`
-	LatencyMs              int64             `json:"latency_ms"`
+	RequestID              string             `json:"request_id"`
+	RequestCreatedAt       string             `json:"request_created_at"`
+	RequestBody            json.RawMessage    `json:"request_body,omitempty"`
+	RequestPath            string             `json:"request_path"`
+	RequestUserID          *string            `json:"request_user_id"`
+	RequestProperties      map[string]string  `json:"request_properties"`
+	RequestModel           *string            `json:"request_model"`
+	ModelOverride          *string            `json:"model_override"`
+	ResponseID             string             `json:"response_id"`
+	ResponseCreatedAt      string             `json:"response_created_at"`
+	ResponseBody           json.RawMessage    `json:"response_body,omitempty"`
+	ResponseStatus         int64              `json:"response_status"`
+	ResponseModel          *string            `json:"response_model"`
+	Model                  string             `json:"model"`
+	Provider               string             `json:"provider"`
+	DelayMs                int64              `json:"delay_ms"`
+	TimeToFirstToken       *int64             `json:"time_to_first_token"`
+	TotalTokens            int64              `json:"total_tokens"`
+	PromptTokens           int64              `json:"prompt_tokens"`
+	CompletionTokens       int64              `json:"completion_tokens"`
+	PromptCacheReadTokens  int64              `json:"prompt_cache_read_tokens"`
+	PromptCacheWriteTokens int64              `json:"prompt_cache_write_tokens"`
+	Cost                   float64            `json:"cost"`
+	CountryCode            *string            `json:"country_code"`
+	Scores                 map[string]float64 `json:"scores"`
+	Properties             map[string]string  `json:"properties"`
+	PromptID               *string            `json:"prompt_id"`
+	PromptVersion          *string            `json:"prompt_version"`
+	UpdatedAt              string             `json:"updated_at"`
+	StorageLocation        string             `json:"storage_location"`
+	SignedBodyURL          *string            `json:"signed_body_url"`
+	Kind                   string             `json:"kind"`
+	UserID                 string             `json:"user_id"`
+	SessionID              string             `json:"session_id"`
+	SessionName            string             `json:"session_name"`
+	SessionPath            string             `json:"session_path"`
+	Streamed               bool               `json:"streamed"`
+	Error                  string             `json:"error,omitempty"`
+	ResponseRaw            *string            `json:"response_raw,omitempty"`
+	// RequestBodyRaw is the stored request body as a JSON string, byte for byte, so that a
+	// client can rebuild the log exactly; request_body is re-encoded on the way out.
+	RequestBodyRaw *string `json:"request_body_raw,omitempty"`
+	LatencyMs      int64   `json:"latency_ms"`
 }
 
 // timeLayout is ISO 8601 with milliseconds in UTC, as Helicone's API returns times.
@@ -98,7 +101,7 @@ func newRow(rec *record.Record, withRaw bool) requestRow {
 		PromptCacheReadTokens:  rec.CacheReadTokens,
 		PromptCacheWriteTokens: rec.CacheWriteTokens,
 		Cost:                   rec.Cost,
-		Scores:                 map[string]int64{},
+		Scores:                 map[string]float64{},
 		Properties:             props,
 		PromptID:               optional(rec.PromptID),
 		UpdatedAt:              formatTime(rec.EndedAt),
@@ -117,6 +120,12 @@ func newRow(rec *record.Record, withRaw bool) requestRow {
 		row.ResponseRaw = &raw
 	}
 	return row
+}
+
+// withRequestRaw adds the request body exactly as stored.
+func (row *requestRow) withRequestRaw(rec *record.Record) {
+	raw := string(rec.RequestBody)
+	row.RequestBodyRaw = &raw
 }
 
 func setIf(m map[string]string, k, v string) {

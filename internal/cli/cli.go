@@ -29,7 +29,15 @@ Usage:
   heliograph serve [flags]        run the server (ingest, query API, metrics)
   heliograph keys create|list|revoke [flags]
                                   manage API keys in the data directory
+  heliograph query '<filter>'     print matching logs (table, json, jsonl or csv)
+  heliograph tail '<filter>'      print matching logs as they arrive
+  heliograph export '<filter>'    write matching logs with their bodies (jsonl or csv)
+  heliograph import FILE          store the logs of a jsonl export
+  heliograph seed --count N       store generated demo logs
   heliograph version              print the version
+
+The commands that talk to a server read its URL from --url or HELIOGRAPH_URL (default
+http://127.0.0.1:8585) and the API key from --api-key or HELIOGRAPH_API_KEY.
 
 Run "heliograph <command> --help" for the flags of a command.`
 
@@ -49,6 +57,16 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = runServe(ctx, args[1:], env)
 	case "keys":
 		err = runKeys(ctx, args[1:], env)
+	case "query":
+		err = runQuery(ctx, args[1:], env)
+	case "tail":
+		err = runTail(ctx, args[1:], env)
+	case "export":
+		err = runExport(ctx, args[1:], env)
+	case "import":
+		err = runImport(ctx, args[1:], env)
+	case "seed":
+		err = runSeed(ctx, args[1:], env)
 	case "version":
 		fmt.Fprintln(env.Stdout, versionString())
 	case "help", "-h", "-help", "--help":

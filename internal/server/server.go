@@ -44,6 +44,7 @@ type Server struct {
 	log     *slog.Logger
 	writer  *ingest.Writer
 	auth    *auth.Authenticator
+	api     *api.Handler
 	handler http.Handler
 }
 
@@ -73,7 +74,8 @@ func New(st store.Store, opts Options) *Server {
 		Logger:        opts.Logger,
 		Metrics:       m,
 	}).Register(mux, s.auth)
-	api.NewHandler(st, opts.Logger).Register(mux, s.auth)
+	s.api = api.NewHandler(st, opts.Logger)
+	s.api.Register(mux, s.auth)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.auth.Require(store.ScopeRead,
@@ -98,6 +100,8 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	// Live-tail streams never go idle, so Shutdown would wait for them until its deadline.
+	srv.RegisterOnShutdown(s.api.CloseStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 

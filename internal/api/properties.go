@@ -1,0 +1,260 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/heliograph/heliograph/internal/auth"
+	"github.com/heliograph/heliograph/internal/filter"
+	"github.com/heliograph/heliograph/internal/httperr"
+	"github.com/heliograph/heliograph/internal/store"
+)
+
+// Property query limits, as Helicone applies them: 25 values per search, the top 10 values
+// plus an "Other" bucket for the top queries.
+const (
+	propertySearchLimit = 25
+	propertyTopLimit    = 10
+	otherValue          = "Other"
+	// defaultOverTimeRange is the range of an over-time query without a time filter.
+	defaultOverTimeRange = 30 * 24 * time.Hour
+	// totalsBucket is one bucket wide enough to hold every log from 1970 to 2070, so that a
+	// metrics query with it returns the totals of a scope in one or two buckets.
+	totalsBucket = 100 * 365 * 24 * time.Hour
+)
+
+// dbIncrements maps Helicone's dbIncrement values to bucket widths. Buckets start at
+// multiples of the width since the Unix epoch, so a month is 30 days and a year 365 days,
+// and weeks start on Thursdays.
+var dbIncrements = map[string]time.Duration{
+	"min":   time.Minute,
+	"hour":  time.Hour,
+	"day":   24 * time.Hour,
+	"week":  7 * 24 * time.Hour,
+	"month": 30 * 24 * time.Hour,
+	"year":  365 * 24 * time.Hour,
+}
+
+type propertyKeyRow struct {
+	Property string `json:"property"`
+}
+
+// queryPropertyKeys serves POST /v1/property/query: every property key of the project.
+func (h *Handler) queryPropertyKeys(r *http.Request, p auth.Principal) (any, error) {
+	keys, err := h.propertyKeys(r.Context(), p.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]propertyKeyRow, len(keys))
+	for i, k := range keys {
+		rows[i] = propertyKeyRow{Property: k}
+	}
+	return rows, nil
+}
+
+// listProperties serves GET /v1/properties: every property key of the project, sorted.
+func (h *Handler) listProperties(r *http.Request, p auth.Principal) (any, error) {
+	return h.propertyKeys(r.Context(), p.ProjectID)
+}
+
+func (h *Handler) propertyKeys(ctx context.Context, projectID string) ([]string, error) {
+	agg, err := h.aggregates()
+	if err != nil {
+		return nil, err
+	}
+	keys, err := agg.PropertyKeys(ctx, projectID)
+	if err != nil {
+		return nil, storeError(err, "property")
+	}
+	if keys == nil {
+		keys = []string{}
+	}
+	return keys, nil
+}
+
+type propertySearch struct {
+	SearchTerm string `json:"searchTerm"`
+}
+
+// propertyValueRow is one value of a property with its totals.
+type propertyValueRow struct {
+	Property string  `json:"property,omitempty"`
+	Value    string  `json:"value"`
+	Requests int64   `json:"requests"`
+	Cost     float64 `json:"cost"`
+}
+
+// searchPropertyValues serves POST /v1/property/{key}/search: up to 25 values of the key
+// that contain searchTerm, case-insensitively, most used first.
+func (h *Handler) searchPropertyValues(r *http.Request, p auth.Principal) (any, error) {
+	agg, err := h.aggregates()
+	if err != nil {
+		return nil, err
+	}
+	key, err := propertyKey(r.PathValue("key"), "key")
+	if err != nil {
+		return nil, err
+	}
+	var body propertySearch
+	if err := decodeOptionalJSON(r, &body); err != nil {
+		return nil, err
+	}
+	values, err := agg.PropertyValues(r.Context(), p.ProjectID, key, body.SearchTerm,
+		propertySearchLimit)
+	if err != nil {
+		return nil, storeError(err, "property")
+	}
+	rows := make([]propertyValueRow, len(values))
+	for i, v := range values {
+		rows[i] = propertyValueRow{Property: key, Value: v.Value, Requests: v.Requests,
+			Cost: v.Cost}
+	}
+	return rows, nil
+}
+
+// propertyTopQuery is the body of the top-costs and top-requests queries.
+type propertyTopQuery struct {
+	TimeFilter *timeFilter     `json:"timeFilter"`
+	Filter     json.RawMessage `json:"filter"`
+}
+
+func (h *Handler) topPropertyCosts(r *http.Request, p auth.Principal) (any, error) {
+	return h.topProperty(r, p, true)
+}
+
+func (h *Handler) topPropertyRequests(r *http.Request, p auth.Principal) (any, error) {
+	return h.topProperty(r, p, false)
+}
+
+// topProperty serves POST /v1/property/{key}/top-costs/query and top-requests/query: the 10
+// values with the highest cost or request count within the scope, then an "Other" row with
+// the totals of every other value when there are any.
+func (h *Handler) topProperty(r *http.Request, p auth.Principal, byCost bool) (any, error) {
+	agg, err := h.aggregates()
+	if err != nil {
+		return nil, err
+	}
+	key, err := propertyKey(r.PathValue("key"), "key")
+	if err != nil {
+		return nil, err
+	}
+	var body propertyTopQuery
+	if err := decodeOptionalJSON(r, &body); err != nil {
+		return nil, err
+	}
+	scope, err := heliconeScope(body.Filter, body.TimeFilter)
+	if err != nil {
+		return nil, err
+	}
+
+	top, err := agg.PropertyTop(r.Context(), p.ProjectID, key, scope, byCost, propertyTopLimit)
+	if err != nil {
+		return nil, storeError(err, "property")
+	}
+	rows := make([]propertyValueRow, 0, len(top)+1)
+	other := propertyValueRow{Value: otherValue}
+	if len(top) == propertyTopLimit {
+		// Only a full top list can leave values out; their totals are the scope's totals
+		// minus the listed ones.
+		withKey := scope
+		withKey.Filter = andFilter(scope.Filter, filter.Cond{
+			Field: filter.Field{Name: filter.FieldProperty, Key: key}, Op: filter.OpExists})
+		if other.Requests, other.Cost, err = scopeTotals(r.Context(), agg, p.ProjectID,
+			withKey); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range top {
+		rows = append(rows, propertyValueRow{Value: v.Value, Requests: v.Requests, Cost: v.Cost})
+		other.Requests -= v.Requests
+		other.Cost -= v.Cost
+	}
+	if other.Requests > 0 {
+		other.Cost = max(other.Cost, 0)
+		rows = append(rows, other)
+	}
+	return rows, nil
+}
+
+// scopeTotals returns the request count and cost of every log in s.
+func scopeTotals(ctx context.Context, agg Aggregates, projectID string, s store.Scope) (
+	int64, float64, error) {
+	buckets, err := agg.Metrics(ctx, projectID, store.MetricsQuery{Scope: s,
+		Bucket: totalsBucket})
+	if err != nil {
+		return 0, 0, storeError(err, "property")
+	}
+	var requests int64
+	var cost float64
+	for _, b := range buckets {
+		requests += b.Requests
+		cost += b.Cost
+	}
+	return requests, cost, nil
+}
+
+// overTimeQuery is the body of POST /v1/property/properties/over-time. Helicone's
+// timeZoneDifference and userFilter are accepted and ignored.
+type overTimeQuery struct {
+	TimeFilter  *timeFilter     `json:"timeFilter"`
+	PropertyKey string          `json:"propertyKey"`
+	DBIncrement string          `json:"dbIncrement"`
+	Filter      json.RawMessage `json:"filter"`
+}
+
+// overTimeRow is the request count and cost of one property value in one bucket.
+type overTimeRow struct {
+	Time     string  `json:"time"`
+	Value    string  `json:"value"`
+	Requests int64   `json:"requests"`
+	Cost     float64 `json:"cost"`
+}
+
+// propertyOverTime serves POST /v1/property/properties/over-time: per bucket and value of the
+// property, the request count and cost. Without a time filter the range is the last 30 days.
+func (h *Handler) propertyOverTime(r *http.Request, p auth.Principal) (any, error) {
+	agg, err := h.aggregates()
+	if err != nil {
+		return nil, err
+	}
+	var body overTimeQuery
+	if err := decodeJSON(r, &body); err != nil {
+		return nil, err
+	}
+	key, err := propertyKey(body.PropertyKey, "propertyKey")
+	if err != nil {
+		return nil, err
+	}
+	bucket, ok := dbIncrements[body.DBIncrement]
+	if !ok {
+		return nil, httperr.New(http.StatusBadRequest,
+			"dbIncrement: %q must be min, hour, day, week, month or year", body.DBIncrement)
+	}
+	scope, err := heliconeScope(body.Filter, body.TimeFilter)
+	if err != nil {
+		return nil, err
+	}
+	if scope.To.IsZero() {
+		scope.To = time.Now().UTC()
+	}
+	if scope.From.IsZero() {
+		scope.From = scope.To.Add(-defaultOverTimeRange)
+	}
+	if err := checkBucketCount(scope.From, scope.To, bucket, "dbIncrement"); err != nil {
+		return nil, err
+	}
+
+	points, err := agg.PropertyOverTime(r.Context(), p.ProjectID, key,
+		store.MetricsQuery{Scope: scope, Bucket: bucket})
+	if err != nil {
+		return nil, storeError(err, "property")
+	}
+	rows := make([]overTimeRow, len(points))
+	for i, pt := range points {
+		rows[i] = overTimeRow{Time: formatTime(pt.Start), Value: pt.Value,
+			Requests: pt.Requests, Cost: pt.Cost}
+	}
+	return rows, nil
+}

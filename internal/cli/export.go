@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strconv"
+	"time"
+)
+
+const exportUsage = `Usage: heliograph export [flags] '<filter>'
+
+Writes every log that matches a filter-language expression (empty: every log), newest first,
+with its bodies exactly as stored. The jsonl format holds one log per line with everything
+"heliograph import" needs to store it again elsewhere with the same id and byte-equal
+bodies; the csv format is for spreadsheets and cannot be imported. Example:
+
+  heliograph export --format jsonl --out last-week.jsonl 'time > -7d'`
+
+// exportCSVColumns are the columns of the csv format; properties and scores are JSON objects.
+var exportCSVColumns = []string{"request_id", "created_at", "ended_at", "status", "provider",
+	"path", "kind", "model", "response_model", "model_override", "user_id", "session_id",
+	"session_name", "session_path", "prompt_id", "properties", "ttft_ms", "cost", "streamed",
+	"scores", "request_body", "response_raw"}
+
+func runExport(ctx context.Context, args []string, env Env) error {
+	fs := newFlagSet("export", exportUsage, env.Stderr)
+	var conn connFlags
+	conn.register(fs)
+	format := fs.String("format", "jsonl", "output format: jsonl or csv")
+	out := fs.String("out", "-", `output file, "-" for standard output`)
+	pos, err := parseArgs(fs, args, env.Getenv, 1)
+	if err != nil {
+		return err
+	}
+	if *format != "jsonl" && *format != "csv" {
+		return fmt.Errorf("--format %q: want jsonl or csv", *format)
+	}
+	c, err := conn.client(1)
+	if err != nil {
+		return err
+	}
+	filter := ""
+	if len(pos) == 1 {
+		filter = pos[0]
+	}
+
+	var bar *progress
+	if isTerminal(env.Stderr) {
+		total, err := countLogs(ctx, c, filter)
+		if err != nil {
+			total = 0 // The bar then counts without a total.
+		}
+		bar = newProgress(env.Stderr, "export", "logs", total)
+	}
+	start := time.Now()
+	n, err := writeExport(ctx, c, filter, *format, *out, env.Stdout, bar)
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "exported %d logs to %s in %s\n", n, *out,
+		time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// writeExport writes the export to path, or to stdout for "-". A file is written under a
+// temporary name and renamed when complete, so a failed export leaves no partial file.
+func writeExport(ctx context.Context, c *apiClient, filter, format, path string,
+	stdout io.Writer, bar *progress) (int, error) {
+	if path == "-" {
+		return exportTo(ctx, c, filter, format, stdout, bar)
+	}
+	tmp := path + ".partial"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return 0, fmt.Errorf("create %s: %w", tmp, err)
+	}
+	n, err := exportTo(ctx, c, filter, format, f, bar)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close %s: %w", tmp, cerr)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		return n, errors.Join(err, os.Remove(tmp))
+	}
+	return n, nil
+}
+
+func exportTo(ctx context.Context, c *apiClient, filter, format string, w io.Writer,
+	bar *progress) (int, error) {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	var cw *csv.Writer
+	if format == "csv" {
+		cw = csv.NewWriter(bw)
+		if err := cw.Write(exportCSVColumns); err != nil {
+			return 0, fmt.Errorf("write export: %w", err)
+		}
+	}
+	n := 0
+	err := pageRequests(ctx, c, filter, 0, true, func(raw json.RawMessage) error {
+		l, err := newExportLog(raw)
+		if err != nil {
+			return err
+		}
+		if cw != nil {
+			err = cw.Write(l.csvCells())
+		} else {
+			err = writeJSONLine(bw, l)
+		}
+		if err != nil {
+			return fmt.Errorf("write export: %w", err)
+		}
+		n++
+		bar.add(1)
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
+	if cw != nil {
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return n, fmt.Errorf("write export: %w", err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return n, fmt.Errorf("write export: %w", err)
+	}
+	return n, nil
+}
+
+func writeJSONLine(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func (l *exportLog) csvCells() []string {
+	props, _ := json.Marshal(l.Properties)
+	scores, _ := json.Marshal(l.Scores)
+	ttft, resp := "", ""
+	if l.TimeToFirstTokenMs != nil {
+		ttft = strconv.FormatInt(*l.TimeToFirstTokenMs, 10)
+	}
+	if l.ResponseRaw != nil {
+		resp = *l.ResponseRaw
+	}
+	return []string{l.RequestID, l.CreatedAt, l.EndedAt, strconv.FormatInt(l.Status, 10),
+		l.Provider, l.Path, l.Kind, l.Model, l.ResponseModel, l.ModelOverride, l.UserID,
+		l.SessionID, l.SessionName, l.SessionPath, l.PromptID, string(props), ttft,
+		strconv.FormatFloat(l.Cost, 'g', -1, 64), strconv.FormatBool(l.Streamed),
+		string(scores), l.RequestBody, resp}
+}
+
+// countLogs returns how many logs match filter, from GET /v1/metrics over all time in
+// year-wide buckets.
+func countLogs(ctx context.Context, c *apiClient, filter string) (int64, error) {
+	v := url.Values{"q": {filter}, "from": {"1970-01-01T00:00:00Z"},
+		"to": {"2200-01-01T00:00:00Z"}, "bucket": {"8760h"}}
+	var series struct {
+		Buckets []struct {
+			Requests int64 `json:"requests"`
+		} `json:"buckets"`
+	}
+	if err := c.getData(ctx, "/v1/metrics?"+v.Encode(), &series); err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, b := range series.Buckets {
+		total += b.Requests
+	}
+	return total, nil
+}

@@ -1,0 +1,273 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// exportLog is one line of `heliograph export --format jsonl`: everything needed to store the
+// log again with the same id and byte-equal bodies. RequestBody and ResponseRaw hold the
+// stored bytes as JSON strings; ResponseRaw is null for a log stored without a response.
+type exportLog struct {
+	RequestID          string             `json:"request_id"`
+	CreatedAt          string             `json:"created_at"`
+	EndedAt            string             `json:"ended_at"`
+	Status             int64              `json:"status"`
+	Provider           string             `json:"provider"`
+	Path               string             `json:"path"`
+	Kind               string             `json:"kind"`
+	Model              string             `json:"model"`
+	ResponseModel      string             `json:"response_model,omitempty"`
+	ModelOverride      string             `json:"model_override,omitempty"`
+	UserID             string             `json:"user_id,omitempty"`
+	SessionID          string             `json:"session_id,omitempty"`
+	SessionName        string             `json:"session_name,omitempty"`
+	SessionPath        string             `json:"session_path,omitempty"`
+	PromptID           string             `json:"prompt_id,omitempty"`
+	Properties         map[string]string  `json:"properties,omitempty"`
+	TimeToFirstTokenMs *int64             `json:"time_to_first_token_ms"`
+	Cost               float64            `json:"cost"`
+	Streamed           bool               `json:"streamed"`
+	Scores             map[string]float64 `json:"scores,omitempty"`
+	RequestBody        string             `json:"request_body"`
+	ResponseRaw        *string            `json:"response_raw"`
+}
+
+// apiRow is the part of a GET /v1/requests?raw=1 row that an export needs.
+type apiRow struct {
+	RequestID         string             `json:"request_id"`
+	RequestCreatedAt  string             `json:"request_created_at"`
+	ResponseCreatedAt string             `json:"response_created_at"`
+	ResponseStatus    int64              `json:"response_status"`
+	Provider          string             `json:"provider"`
+	RequestPath       string             `json:"request_path"`
+	Kind              string             `json:"kind"`
+	Model             string             `json:"model"`
+	ResponseModel     *string            `json:"response_model"`
+	ModelOverride     *string            `json:"model_override"`
+	UserID            string             `json:"user_id"`
+	SessionID         string             `json:"session_id"`
+	SessionName       string             `json:"session_name"`
+	SessionPath       string             `json:"session_path"`
+	PromptID          *string            `json:"prompt_id"`
+	Properties        map[string]string  `json:"properties"`
+	TimeToFirstToken  *int64             `json:"time_to_first_token"`
+	Cost              float64            `json:"cost"`
+	Streamed          bool               `json:"streamed"`
+	Scores            map[string]float64 `json:"scores"`
+	RequestBodyRaw    *string            `json:"request_body_raw"`
+	ResponseRaw       *string            `json:"response_raw"`
+}
+
+// linkProperties are the keys under which API rows repeat the session and prompt fields in
+// "properties", as Helicone does. Stored property keys are lower-case, so these never clash.
+var linkProperties = []string{"Helicone-Session-Id", "Helicone-Session-Name",
+	"Helicone-Session-Path", "Helicone-Prompt-Id"}
+
+// newExportLog converts an API row read with raw=1.
+func newExportLog(raw json.RawMessage) (exportLog, error) {
+	var r apiRow
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return exportLog{}, fmt.Errorf("decode row: %w", err)
+	}
+	if r.RequestBodyRaw == nil {
+		return exportLog{}, fmt.Errorf("row %s has no request_body_raw; the server must "+
+			"support GET /v1/requests?raw=1", r.RequestID)
+	}
+	props := maps.Clone(r.Properties)
+	for _, k := range linkProperties {
+		delete(props, k)
+	}
+	return exportLog{
+		RequestID:          r.RequestID,
+		CreatedAt:          r.RequestCreatedAt,
+		EndedAt:            r.ResponseCreatedAt,
+		Status:             r.ResponseStatus,
+		Provider:           r.Provider,
+		Path:               r.RequestPath,
+		Kind:               r.Kind,
+		Model:              r.Model,
+		ResponseModel:      deref(r.ResponseModel),
+		ModelOverride:      deref(r.ModelOverride),
+		UserID:             r.UserID,
+		SessionID:          r.SessionID,
+		SessionName:        r.SessionName,
+		SessionPath:        r.SessionPath,
+		PromptID:           deref(r.PromptID),
+		Properties:         props,
+		TimeToFirstTokenMs: r.TimeToFirstToken,
+		Cost:               r.Cost,
+		Streamed:           r.Streamed,
+		Scores:             r.Scores,
+		RequestBody:        *r.RequestBodyRaw,
+		ResponseRaw:        r.ResponseRaw,
+	}, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// appendBatchItem appends the /v1/log/batch item that stores l again: its Helicone headers
+// and a custom-log body rebuilt from the stored bytes. The request body goes in
+// providerRequest.json as stored. A response that is a JSON object goes in
+// providerResponse.json as stored, any other response in textBody. The cost is sent
+// explicitly, so it does not depend on price tables.
+func (l *exportLog) appendBatchItem(dst []byte) ([]byte, error) {
+	start, err := parseExportTime(l.CreatedAt, "created_at")
+	if err != nil {
+		return dst, err
+	}
+	end, err := parseExportTime(l.EndedAt, "ended_at")
+	if err != nil {
+		return dst, err
+	}
+	if !json.Valid([]byte(l.RequestBody)) {
+		return dst, errors.New("request_body: not valid JSON")
+	}
+	headers, err := json.Marshal(l.headers())
+	if err != nil {
+		return dst, fmt.Errorf("encode headers: %w", err)
+	}
+
+	dst = append(dst, `{"headers":`...)
+	dst = append(dst, headers...)
+	dst = append(dst, `,"body":{"providerRequest":{"url":"custom-model-nopath","json":`...)
+	dst = append(dst, l.RequestBody...)
+	dst = append(dst, `,"meta":{}},"providerResponse":{`...)
+	dst, err = l.appendResponse(dst)
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst, `"status":`...)
+	dst = strconv.AppendInt(dst, l.Status, 10)
+	dst = append(dst, `,"headers":{},"cost":`...)
+	dst = strconv.AppendFloat(dst, l.Cost, 'g', -1, 64)
+	dst = append(dst, `},"timing":{"startTime":`...)
+	dst = appendInstant(dst, start)
+	dst = append(dst, `,"endTime":`...)
+	dst = appendInstant(dst, end)
+	if l.TimeToFirstTokenMs != nil {
+		dst = append(dst, `,"timeToFirstToken":`...)
+		dst = strconv.AppendInt(dst, *l.TimeToFirstTokenMs, 10)
+	}
+	dst = append(dst, `},"provider":`...)
+	dst = appendString(dst, l.Provider)
+	return append(dst, "}}"...), nil
+}
+
+// appendResponse appends the json or textBody members of providerResponse, each followed by
+// a comma.
+func (l *exportLog) appendResponse(dst []byte) ([]byte, error) {
+	if l.ResponseRaw == nil {
+		return dst, nil
+	}
+	raw := *l.ResponseRaw
+	if isJSONObject(raw) {
+		dst = append(dst, `"json":`...)
+		dst = append(dst, raw...)
+		return append(dst, ','), nil
+	}
+	hints, err := json.Marshal(l.kindHints())
+	if err != nil {
+		return dst, fmt.Errorf("encode response hints: %w", err)
+	}
+	dst = append(dst, `"json":`...)
+	dst = append(dst, hints...)
+	dst = append(dst, `,"textBody":`...)
+	dst = appendString(dst, raw)
+	return append(dst, ','), nil
+}
+
+// kindHints returns the providerResponse.json that goes with a text response. Ingest fills
+// the kind, tool name, data name and model that the text does not carry from this object,
+// so they come out as they were stored.
+func (l *exportLog) kindHints() map[string]string {
+	hints := map[string]string{}
+	if l.ResponseModel != "" {
+		hints["model"] = l.ResponseModel
+	}
+	named := l.ModelOverride == ""
+	switch l.Kind {
+	case "data":
+		hints["_type"] = "data"
+		if name, ok := strings.CutPrefix(l.Model, "data:"); ok && named {
+			hints["name"] = name
+		}
+	case "tool":
+		hints["_type"] = "tool"
+		if name, ok := strings.CutPrefix(l.Model, "tool:"); ok && named {
+			hints["toolName"] = name
+		}
+	case "vector_db":
+		hints["_type"] = "vector_db"
+	}
+	return hints
+}
+
+// headers returns the Helicone headers that carry the log's id, links and properties.
+func (l *exportLog) headers() map[string]string {
+	h := make(map[string]string, len(l.Properties)+7)
+	h["Helicone-Request-Id"] = l.RequestID
+	for name, v := range map[string]string{
+		"Helicone-User-Id":        l.UserID,
+		"Helicone-Session-Id":     l.SessionID,
+		"Helicone-Session-Name":   l.SessionName,
+		"Helicone-Session-Path":   l.SessionPath,
+		"Helicone-Prompt-Id":      l.PromptID,
+		"Helicone-Model-Override": l.ModelOverride,
+	} {
+		if v != "" {
+			h[name] = v
+		}
+	}
+	for k, v := range l.Properties {
+		h["Helicone-Property-"+k] = v
+	}
+	return h
+}
+
+// isJSONObject reports whether s is exactly one JSON object, with nothing around it.
+func isJSONObject(s string) bool {
+	return len(s) >= 2 && s[0] == '{' && s[len(s)-1] == '}' && json.Valid([]byte(s))
+}
+
+func parseExportTime(s, field string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return t, fmt.Errorf("%s: %q is not an RFC 3339 time", field, s)
+	}
+	return t, nil
+}
+
+// appendInstant appends a Helicone timing instant, {"seconds": s, "milliseconds": ms}.
+func appendInstant(dst []byte, t time.Time) []byte {
+	ms := t.UnixMilli()
+	sec, milli := ms/1000, ms%1000
+	if milli < 0 {
+		sec, milli = sec-1, milli+1000
+	}
+	dst = append(dst, `{"seconds":`...)
+	dst = strconv.AppendInt(dst, sec, 10)
+	dst = append(dst, `,"milliseconds":`...)
+	dst = strconv.AppendInt(dst, milli, 10)
+	return append(dst, '}')
+}
+
+// appendString appends s as a JSON string.
+func appendString(dst []byte, s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // Encoding a string cannot fail.
+	return append(dst, bytes.TrimRight(buf.Bytes(), "\n")...)
+}

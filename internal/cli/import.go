@@ -1,0 +1,215 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"sync"
+	"time"
+)
+
+const importUsage = `Usage: heliograph import [flags] FILE
+
+Stores the logs of a file written by "heliograph export --format jsonl" (FILE "-" reads
+standard input) through POST /v1/log/batch. Each log keeps its request id, times, status,
+properties, session, user, cost and byte-equal bodies; its scores are set again after it is
+stored. Importing the same file twice stores nothing twice: logs already stored are counted
+as duplicates and left unchanged. Logs arrive with the path /v1/log/batch.`
+
+// importBatch is a batch of items read from the file, with what is needed to report on them.
+type importBatch struct {
+	items  [][]byte
+	lines  []int
+	scores []map[string]float64
+	ids    []string
+	size   int
+}
+
+func runImport(ctx context.Context, args []string, env Env) error {
+	fs := newFlagSet("import", importUsage, env.Stderr)
+	var conn connFlags
+	conn.register(fs)
+	batchSize := fs.Int("batch-size", 500, "logs per batch request, 1 to 1000")
+	workers := fs.Int("concurrency", 4, "batch requests sent at once")
+	zip := fs.Bool("gzip", true, "compress batch requests with gzip")
+	pos, err := parseArgs(fs, args, env.Getenv, 1)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(env.Stderr, "import: missing FILE")
+		fs.Usage()
+		return errUsage
+	}
+	if *batchSize < 1 || *batchSize > maxBatchLogs || *workers < 1 {
+		return fmt.Errorf("--batch-size must be 1 to %d and --concurrency at least 1",
+			maxBatchLogs)
+	}
+	c, err := conn.client(*workers)
+	if err != nil {
+		return err
+	}
+
+	in, size, err := openInput(pos[0])
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	bar := newProgress(env.Stderr, "import", "bytes", size)
+	imp := &importer{c: c, poster: newBatchPoster(c, *zip), bar: bar}
+	start := time.Now()
+	err = imp.run(ctx, in, *batchSize, *workers)
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "imported %s: %d logs, %s in %s\n", pos[0], imp.lines,
+		imp.totals.summary(), time.Since(start).Round(time.Millisecond))
+	return imp.totals.problem()
+}
+
+// openInput opens a file, or standard input for "-", and returns its size when known.
+func openInput(path string) (io.ReadCloser, int64, error) {
+	if path == "-" {
+		return io.NopCloser(os.Stdin), 0, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, fmt.Errorf("open %s: %w", path, err)
+	}
+	var size int64
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	return f, size, nil
+}
+
+// importer reads export lines and sends them in batches from several workers.
+type importer struct {
+	c      *apiClient
+	poster *batchPoster
+	bar    *progress
+	totals batchTotals
+	lines  int
+}
+
+func (imp *importer) run(ctx context.Context, in io.Reader, batchSize, workers int) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	batches := make(chan importBatch, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for b := range batches {
+				if err := imp.send(ctx, b); err != nil {
+					cancel(err)
+				}
+			}
+		})
+	}
+	readErr := imp.read(ctx, in, batchSize, batches)
+	close(batches)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	if readErr != nil {
+		return readErr
+	}
+	return ctx.Err()
+}
+
+// read turns lines into batch items and hands out batches until the input ends.
+func (imp *importer) read(ctx context.Context, in io.Reader, batchSize int,
+	out chan<- importBatch) error {
+	br := bufio.NewReaderSize(in, 1<<20)
+	var b importBatch
+	flush := func() bool {
+		if len(b.items) == 0 {
+			return true
+		}
+		select {
+		case out <- b:
+		case <-ctx.Done():
+			return false
+		}
+		b = importBatch{}
+		return true
+	}
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 {
+			imp.lines++
+			imp.bar.add(int64(len(line)))
+			imp.addLine(&b, line, imp.lines)
+			if len(b.items) >= batchSize || b.size >= maxBatchBytes {
+				if !flush() {
+					return ctx.Err()
+				}
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			flush()
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read line %d: %w", imp.lines+1, err)
+		}
+	}
+}
+
+// addLine converts one export line into a batch item; a line that cannot be converted is
+// counted as rejected.
+func (imp *importer) addLine(b *importBatch, line []byte, n int) {
+	if len(bytes.TrimSpace(line)) == 0 {
+		imp.lines--
+		return
+	}
+	var l exportLog
+	if err := json.Unmarshal(line, &l); err != nil {
+		imp.totals.reject(1, fmt.Sprintf("line %d: not a JSON export line: %v", n, err))
+		return
+	}
+	item, err := l.appendBatchItem(nil)
+	if err != nil {
+		imp.totals.reject(1, fmt.Sprintf("line %d (%s): %v", n, l.RequestID, err))
+		return
+	}
+	b.items = append(b.items, item)
+	b.lines = append(b.lines, n)
+	b.scores = append(b.scores, l.Scores)
+	b.ids = append(b.ids, l.RequestID)
+	b.size += len(item)
+}
+
+// send posts one batch, then sets the scores of the logs it stored.
+func (imp *importer) send(ctx context.Context, b importBatch) error {
+	ans, err := imp.poster.post(ctx, b.items)
+	if err != nil {
+		return err
+	}
+	imp.totals.add(ans, func(i int) string {
+		if i < 0 || i >= len(b.lines) {
+			return fmt.Sprintf("item %d", i)
+		}
+		return fmt.Sprintf("line %d (%s)", b.lines[i], b.ids[i])
+	})
+	for _, r := range ans.Results {
+		if r.Status != itemStored || r.Index < 0 || r.Index >= len(b.scores) ||
+			len(b.scores[r.Index]) == 0 {
+			continue
+		}
+		path := "/v1/request/" + url.PathEscape(b.ids[r.Index]) + "/score"
+		body := map[string]any{"scores": b.scores[r.Index]}
+		if err := imp.c.postData(ctx, path, body, nil); err != nil {
+			return fmt.Errorf("line %d: set scores: %w", b.lines[r.Index], err)
+		}
+	}
+	return nil
+}

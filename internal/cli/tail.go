@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+const tailUsage = `Usage: heliograph tail [flags] '<filter>'
+
+Prints each new log that matches a filter-language expression as it is stored, one line per
+log, until interrupted. It reads the server-sent events of GET /v1/stream and reconnects
+after a dropped connection without losing logs. Example:
+
+  heliograph tail 'status != 200 or latency > 5s'`
+
+// Reconnection delays of tail after a dropped stream.
+const (
+	tailRetryMin = 500 * time.Millisecond
+	tailRetryMax = 10 * time.Second
+)
+
+// sseEvent is one server-sent event.
+type sseEvent struct {
+	Name string
+	ID   string
+	Data string
+}
+
+func runTail(ctx context.Context, args []string, env Env) error {
+	fs := newFlagSet("tail", tailUsage, env.Stderr)
+	var conn connFlags
+	conn.register(fs)
+	format := fs.String("format", "line", "output format: line or jsonl")
+	pos, err := parseArgs(fs, args, env.Getenv, 1)
+	if err != nil {
+		return err
+	}
+	if *format != "line" && *format != "jsonl" {
+		return fmt.Errorf("--format %q: want line or jsonl", *format)
+	}
+	c, err := conn.client(1)
+	if err != nil {
+		return err
+	}
+	filter := ""
+	if len(pos) == 1 {
+		filter = pos[0]
+	}
+
+	lastID, delay := "", tailRetryMin
+	for {
+		err := c.readStream(ctx, filter, lastID, func(ev sseEvent) error {
+			if ev.ID != "" {
+				lastID = ev.ID
+			}
+			delay = tailRetryMin
+			return printTailEvent(env.Stdout, ev, *format)
+		})
+		if ctx.Err() != nil {
+			return nil
+		}
+		if se, ok := errors.AsType[*statusError](err); ok && se.Status/100 == 4 {
+			return err // A bad filter or key will not get better by retrying.
+		}
+		fmt.Fprintf(env.Stderr, "heliograph: stream interrupted (%v); reconnecting in %s\n",
+			err, delay)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, tailRetryMax)
+	}
+}
+
+// readStream opens GET /v1/stream and calls fn for each event until the stream ends.
+func (c *apiClient) readStream(ctx context.Context, filter, lastID string,
+	fn func(sseEvent) error) error {
+	req, err := c.newRequest(ctx, http.MethodGet, "/v1/stream?q="+url.QueryEscape(filter), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := c.stream.Do(req)
+	if err != nil {
+		return fmt.Errorf("GET /v1/stream: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return responseError(req, resp)
+	}
+	err = readEvents(resp.Body, fn)
+	if err == nil {
+		err = errors.New("the server closed the stream")
+	}
+	return err
+}
+
+// readEvents parses a server-sent event stream and calls fn with each event that has data.
+// It returns nil at the end of the stream.
+func readEvents(r io.Reader, fn func(sseEvent) error) error {
+	br := bufio.NewReader(r)
+	var ev sseEvent
+	var data []string
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("read stream: %w", err)
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if line == "" {
+			if len(data) > 0 {
+				ev.Data = strings.Join(data, "\n")
+				if err := fn(ev); err != nil {
+					return err
+				}
+			}
+			ev, data = sseEvent{}, nil
+			continue
+		}
+		field, value, _ := strings.Cut(line, ":")
+		value = strings.TrimPrefix(value, " ")
+		switch field {
+		case "event":
+			ev.Name = value
+		case "id":
+			ev.ID = value
+		case "data":
+			data = append(data, value)
+		}
+	}
+}
+
+func printTailEvent(w io.Writer, ev sseEvent, format string) error {
+	switch ev.Name {
+	case "log":
+	case "error":
+		return fmt.Errorf("server: %s", ev.Data)
+	default:
+		return nil
+	}
+	if format == "jsonl" {
+		_, err := fmt.Fprintln(w, ev.Data)
+		return err
+	}
+	var r rowSummary
+	if err := json.Unmarshal([]byte(ev.Data), &r); err != nil {
+		return fmt.Errorf("decode log event: %w", err)
+	}
+	line := strings.ReplaceAll(joinTabs(r.tableCells()), "\t", "  ") + "  " + r.RequestID
+	if r.Error != "" {
+		line += "  error: " + r.Error
+	}
+	_, err := fmt.Fprintln(w, line)
+	return err
+}
