@@ -28,7 +28,7 @@ type Handler struct {
 	agg Aggregates
 	log *slog.Logger
 	// streams limits the open live-tail streams; stop ends them on [Handler.CloseStreams].
-	streams  chan struct{}
+	streams  *streamSlots
 	stop     chan struct{}
 	stopOnce sync.Once
 }
@@ -41,7 +41,7 @@ func NewHandler(st LogReader, log *slog.Logger) *Handler {
 	}
 	agg, _ := st.(Aggregates)
 	return &Handler{store: st, agg: agg, log: log,
-		streams: make(chan struct{}, maxStreams), stop: make(chan struct{})}
+		streams: &streamSlots{}, stop: make(chan struct{})}
 }
 
 // CloseStreams ends every open live-tail stream and makes new ones end at once. A server

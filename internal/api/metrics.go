@@ -108,7 +108,7 @@ func metricsRange(r *http.Request, now time.Time) (from, to time.Time, err error
 	return from, to, nil
 }
 
-// metricsBucket reads the bucket width, a Go duration of at least one second, or picks one.
+// metricsBucket reads the bucket width or, when s is empty, picks one for the range.
 func metricsBucket(s string, from, to time.Time) (time.Duration, error) {
 	if s == "" {
 		span := to.Sub(from)
@@ -120,13 +120,23 @@ func metricsBucket(s string, from, to time.Time) (time.Duration, error) {
 		return bucketSteps[len(bucketSteps)-1], checkBucketCount(from, to,
 			bucketSteps[len(bucketSteps)-1], "bucket")
 	}
-	bucket, err := time.ParseDuration(s)
-	if err != nil || bucket < time.Second || bucket%time.Millisecond != 0 {
-		return 0, httperr.New(http.StatusBadRequest,
-			"bucket: %q must be a whole number of milliseconds and at least 1s, such as 5m "+
-				"or 1h", s)
+	bucket, err := parseBucket(s)
+	if err != nil {
+		return 0, err
 	}
 	return bucket, checkBucketCount(from, to, bucket, "bucket")
+}
+
+// parseBucket reads a bucket width: numbers with units ms, s, m, h, d (24 hours) or w (7
+// days), such as 30s, 5m, 1h30m or 1d, making a whole number of milliseconds of at least 1s.
+func parseBucket(s string) (time.Duration, error) {
+	bucket, err := parseRelative(s)
+	if err != nil || bucket < time.Second || bucket%time.Millisecond != 0 {
+		return 0, httperr.New(http.StatusBadRequest,
+			"bucket: %q must be a whole number of milliseconds and at least 1s, written as "+
+				"numbers with units ms, s, m, h, d or w, such as 5m, 1h or 1d", s)
+	}
+	return bucket, nil
 }
 
 // fillBuckets returns one point per bucket of [from, to), taking the store's buckets where

@@ -60,7 +60,7 @@ func (h *Handler) putProperty(r *http.Request, p auth.Principal) (any, error) {
 		return nil, httperr.New(http.StatusBadRequest, "value: %d bytes, the limit is %d",
 			len(*body.Value), maxValueLength)
 	}
-	if err := agg.SetProperty(r.Context(), p.ProjectID, r.PathValue("id"), key,
+	if err := agg.SetProperty(r.Context(), p.ProjectID, requestIDParam(r), key,
 		*body.Value); err != nil {
 		return nil, storeError(err, "request")
 	}
@@ -120,7 +120,7 @@ func (h *Handler) postScore(r *http.Request, p auth.Principal) (any, error) {
 		values[name] = v
 	}
 
-	id := r.PathValue("id")
+	id := requestIDParam(r)
 	for name, v := range values {
 		if err := agg.SetScore(r.Context(), p.ProjectID, id, name, v); err != nil {
 			return nil, storeError(err, "request")
@@ -182,7 +182,7 @@ func (h *Handler) postFeedback(r *http.Request, p auth.Principal) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := agg.SetScore(r.Context(), p.ProjectID, r.PathValue("id"), feedbackScore,
+	if err := agg.SetScore(r.Context(), p.ProjectID, requestIDParam(r), feedbackScore,
 		v); err != nil {
 		return nil, storeError(err, "request")
 	}

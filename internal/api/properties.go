@@ -42,6 +42,8 @@ type propertyKeyRow struct {
 }
 
 // queryPropertyKeys serves POST /v1/property/query: every property key of the project.
+// NOTE: the body is not read, so a filter or time filter there does not narrow the keys,
+// because the store lists keys for the whole project only.
 func (h *Handler) queryPropertyKeys(r *http.Request, p auth.Principal) (any, error) {
 	keys, err := h.propertyKeys(r.Context(), p.ProjectID)
 	if err != nil {
@@ -74,8 +76,12 @@ func (h *Handler) propertyKeys(ctx context.Context, projectID string) ([]string,
 	return keys, nil
 }
 
+// propertySearch is the body of POST /v1/property/{key}/search. filter and timeFilter are
+// additions to Helicone's body.
 type propertySearch struct {
-	SearchTerm string `json:"searchTerm"`
+	SearchTerm string          `json:"searchTerm"`
+	TimeFilter *timeFilter     `json:"timeFilter"`
+	Filter     json.RawMessage `json:"filter"`
 }
 
 // propertyValueRow is one value of a property with its totals.
@@ -87,7 +93,8 @@ type propertyValueRow struct {
 }
 
 // searchPropertyValues serves POST /v1/property/{key}/search: up to 25 values of the key
-// that contain searchTerm, case-insensitively, most used first.
+// that contain searchTerm, case-insensitively, most used first, then by value. The counts
+// and costs cover the logs within the filter and time filter when the body has them.
 func (h *Handler) searchPropertyValues(r *http.Request, p auth.Principal) (any, error) {
 	agg, err := h.aggregates()
 	if err != nil {
@@ -101,8 +108,19 @@ func (h *Handler) searchPropertyValues(r *http.Request, p auth.Principal) (any, 
 	if err := decodeOptionalJSON(r, &body); err != nil {
 		return nil, err
 	}
-	values, err := agg.PropertyValues(r.Context(), p.ProjectID, key, body.SearchTerm,
-		propertySearchLimit)
+	scope, err := heliconeScope(body.Filter, body.TimeFilter)
+	if err != nil {
+		return nil, err
+	}
+
+	var values []store.ValueCount
+	if isAll(scope.Filter) && scope.From.IsZero() && scope.To.IsZero() {
+		values, err = agg.PropertyValues(r.Context(), p.ProjectID, key, body.SearchTerm,
+			propertySearchLimit)
+	} else {
+		values, err = scopedPropertyValues(r.Context(), agg, p.ProjectID, key,
+			body.SearchTerm, scope)
+	}
 	if err != nil {
 		return nil, storeError(err, "property")
 	}
@@ -112,6 +130,18 @@ func (h *Handler) searchPropertyValues(r *http.Request, p auth.Principal) (any, 
 			Cost: v.Cost}
 	}
 	return rows, nil
+}
+
+// scopedPropertyValues returns the values of key within s that contain search, most used
+// first, then by value: the order of [Aggregates.PropertyValues], restricted to a scope.
+func scopedPropertyValues(ctx context.Context, agg Aggregates, projectID, key, search string,
+	s store.Scope) ([]store.ValueCount, error) {
+	if search != "" {
+		s.Filter = andFilter(s.Filter, filter.Cond{
+			Field: filter.Field{Name: filter.FieldProperty, Key: key}, Op: filter.OpContains,
+			Value: search})
+	}
+	return agg.PropertyTop(ctx, projectID, key, s, false, propertySearchLimit)
 }
 
 // propertyTopQuery is the body of the top-costs and top-requests queries.
@@ -227,22 +257,8 @@ func (h *Handler) propertyOverTime(r *http.Request, p auth.Principal) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	bucket, ok := dbIncrements[body.DBIncrement]
-	if !ok {
-		return nil, httperr.New(http.StatusBadRequest,
-			"dbIncrement: %q must be min, hour, day, week, month or year", body.DBIncrement)
-	}
-	scope, err := heliconeScope(body.Filter, body.TimeFilter)
+	scope, bucket, err := body.scope()
 	if err != nil {
-		return nil, err
-	}
-	if scope.To.IsZero() {
-		scope.To = time.Now().UTC()
-	}
-	if scope.From.IsZero() {
-		scope.From = scope.To.Add(-defaultOverTimeRange)
-	}
-	if err := checkBucketCount(scope.From, scope.To, bucket, "dbIncrement"); err != nil {
 		return nil, err
 	}
 
@@ -257,4 +273,30 @@ func (h *Handler) propertyOverTime(r *http.Request, p auth.Principal) (any, erro
 			Requests: pt.Requests, Cost: pt.Cost}
 	}
 	return rows, nil
+}
+
+// scope returns the scope and bucket width of an over-time query. Without a time filter the
+// range is the last 30 days; a range over maxBuckets buckets is rejected.
+func (q overTimeQuery) scope() (store.Scope, time.Duration, error) {
+	bucket, ok := dbIncrements[q.DBIncrement]
+	if !ok {
+		return store.Scope{}, 0, httperr.New(http.StatusBadRequest,
+			"dbIncrement: %q must be min, hour, day, week, month or year", q.DBIncrement)
+	}
+	scope, err := heliconeScope(q.Filter, q.TimeFilter)
+	if err != nil {
+		return scope, 0, err
+	}
+	if scope.To.IsZero() {
+		scope.To = time.Now().UTC()
+	}
+	if scope.From.IsZero() {
+		scope.From = scope.To.Add(-defaultOverTimeRange)
+	}
+	if !scope.From.Before(scope.To) {
+		return scope, 0, httperr.New(http.StatusBadRequest,
+			"timeFilter: the start %s must be before the end %s", formatTime(scope.From),
+			formatTime(scope.To))
+	}
+	return scope, bucket, checkBucketCount(scope.From, scope.To, bucket, "dbIncrement")
 }

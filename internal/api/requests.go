@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/heliograph/heliograph/internal/auth"
 	"github.com/heliograph/heliograph/internal/httperr"
 	"github.com/heliograph/heliograph/internal/query"
+	"github.com/heliograph/heliograph/internal/record"
 	"github.com/heliograph/heliograph/internal/store"
 )
 
@@ -20,7 +22,7 @@ const (
 )
 
 func (h *Handler) getRequest(r *http.Request, p auth.Principal) (any, error) {
-	rec, err := h.store.GetLog(r.Context(), p.ProjectID, r.PathValue("id"))
+	rec, err := h.store.GetLog(r.Context(), p.ProjectID, requestIDParam(r))
 	if err != nil {
 		return nil, storeError(err, "request")
 	}
@@ -32,6 +34,16 @@ func (h *Handler) getRequest(r *http.Request, p auth.Principal) (any, error) {
 		return nil, err
 	}
 	return rows[0], nil
+}
+
+// requestIDParam returns the {id} of the path. A UUID is lower-cased, because ingest stores
+// UUID request ids in lower case.
+func requestIDParam(r *http.Request) string {
+	id := r.PathValue("id")
+	if record.ValidRequestID(id) {
+		return strings.ToLower(id)
+	}
+	return id
 }
 
 // requestQuery is the body of POST /v1/request/query. Helicone clients also send isCached,
@@ -84,22 +96,8 @@ func (b requestQuery) logQuery() (store.LogQuery, error) {
 			return q, httperr.New(http.StatusBadRequest, "%s", err.Error())
 		}
 	}
-	if b.Limit != nil {
-		if *b.Limit < 0 || *b.Limit > maxLimit {
-			return q, httperr.New(http.StatusBadRequest,
-				"limit: %d is out of range, want 0 to %d", *b.Limit, maxLimit)
-		}
-		if *b.Limit > 0 {
-			q.Limit = *b.Limit
-		}
-	}
-	if b.Offset != nil {
-		if *b.Offset < 0 {
-			return q, httperr.New(http.StatusBadRequest, "offset: must not be negative")
-		}
-		q.Offset = *b.Offset
-	}
-	return q, nil
+	q.Limit, q.Offset, err = pageBounds(b.Limit, b.Offset, defaultLimit, maxLimit)
+	return q, err
 }
 
 // decodeJSON reads a JSON request body of at most 1 MiB into v.

@@ -51,11 +51,28 @@ func (tf *timeFilter) bounds() (from, to time.Time, err error) {
 func timeBound(raw json.RawMessage, ms *int64, sec *float64, field string) (time.Time, error) {
 	switch {
 	case ms != nil:
-		return time.UnixMilli(*ms).UTC(), nil
+		return epochMilli(float64(*ms), field)
 	case sec != nil:
-		return time.UnixMilli(int64(*sec * 1000)).UTC(), nil
+		return epochMilli(*sec*1000, field)
 	}
 	return parseTimeValue(raw, field)
+}
+
+// Epoch milliseconds of the first and the last millisecond of the years 0 to 9999, the range
+// of ISO 8601 text without an expanded year.
+const (
+	minEpochMilli = -62167219200000
+	maxEpochMilli = 253402300799999
+)
+
+// epochMilli converts epoch milliseconds, rejecting a time outside the years 0 to 9999
+// rather than letting the conversion to an integer overflow.
+func epochMilli(ms float64, field string) (time.Time, error) {
+	if !(ms >= minEpochMilli && ms <= maxEpochMilli) {
+		return time.Time{}, httperr.New(http.StatusBadRequest,
+			"%s: %v epoch milliseconds is outside the years 0 to 9999", field, ms)
+	}
+	return time.UnixMilli(int64(ms)).UTC(), nil
 }
 
 // parseTimeValue reads a JSON time: ISO 8601 text, epoch milliseconds as a number or as
@@ -71,14 +88,14 @@ func parseTimeValue(raw json.RawMessage, field string) (time.Time, error) {
 			return time.Time{}, httperr.New(http.StatusBadRequest,
 				"%s: must be ISO 8601 text or epoch milliseconds", field)
 		}
-		return time.UnixMilli(int64(ms)).UTC(), nil
+		return epochMilli(ms, field)
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return time.Time{}, httperr.New(http.StatusBadRequest, "%s: invalid string", field)
 	}
 	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.UnixMilli(ms).UTC(), nil
+		return epochMilli(float64(ms), field)
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999",
 		"2006-01-02 15:04:05.999999999", time.DateOnly} {
@@ -165,12 +182,22 @@ func isAll(e filter.Expr) bool {
 // maxBuckets bounds the buckets of one time-series answer.
 const maxBuckets = 2000
 
-// checkBucketCount rejects a range that holds more than maxBuckets buckets of width bucket.
+// checkBucketCount rejects a range that touches more than maxBuckets buckets of width bucket.
+// Buckets start at multiples of their width since the Unix epoch, so the first one may start
+// before from. The count is taken in milliseconds, which cannot overflow for times within the
+// years 0 to 9999.
 func checkBucketCount(from, to time.Time, bucket time.Duration, field string) error {
-	if n := to.Sub(from) / bucket; n > maxBuckets {
+	width := bucket.Milliseconds()
+	span := to.UnixMilli() - bucketStart(from, bucket).UnixMilli()
+	n := span / width
+	if span%width != 0 {
+		n++
+	}
+	if n > maxBuckets {
 		return httperr.New(http.StatusBadRequest,
-			"%s: %s buckets over %s make %d buckets, the limit is %d; use wider buckets or "+
-				"a shorter range", field, bucket, to.Sub(from), n, maxBuckets)
+			"%s: buckets of %s from %s to %s make %d buckets, the limit is %d; use wider "+
+				"buckets or a shorter range", field, bucket, formatTime(from), formatTime(to), n,
+			maxBuckets)
 	}
 	return nil
 }

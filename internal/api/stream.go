@@ -16,11 +16,13 @@ import (
 	"github.com/heliograph/heliograph/internal/store"
 )
 
-// Live-tail limits. Each stream polls the store every streamPoll and reads at most
-// tailPagesPerPoll pages of tailPageSize logs per poll, so one stream sends at most 2,000 logs
-// a second; a client that falls further behind catches up over later polls.
+// Live-tail limits. The server keeps at most maxStreams streams open, and at most
+// maxProjectStreams of them for one project. Each stream polls the store every streamPoll and
+// reads at most tailPagesPerPoll pages of tailPageSize logs per poll, so one stream sends at
+// most 2,000 logs a second. A client that falls further behind catches up over later polls.
 const (
 	maxStreams         = 64
+	maxProjectStreams  = 16
 	streamPoll         = 500 * time.Millisecond
 	streamKeepAlive    = 15 * time.Second
 	tailPageSize       = 100
@@ -58,14 +60,11 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	select {
-	case h.streams <- struct{}{}:
-		defer func() { <-h.streams }()
-	default:
-		h.writeError(w, r, httperr.New(http.StatusServiceUnavailable,
-			"too many open streams, the limit is %d; retry later", maxStreams))
+	if err := h.streams.acquire(p.ProjectID); err != nil {
+		h.writeError(w, r, err)
 		return
 	}
+	defer h.streams.release(p.ProjectID)
 
 	s := &tailStream{w: w, rc: http.NewResponseController(w), agg: agg, project: p.ProjectID,
 		filter: f}
@@ -80,6 +79,7 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("Content-Type", "text/event-stream")
 	hdr.Set("Cache-Control", "no-store")
 	hdr.Set("X-Accel-Buffering", "no")
+	hdr.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
 	if err := s.send(": stream open\n\n"); err != nil {
 		return

@@ -163,15 +163,22 @@ func (h *Handler) queryUserMetrics(r *http.Request, p auth.Principal) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	out.HasUsers = out.Count > 0
-	if !out.HasUsers {
-		_, all, err := agg.Users(r.Context(), p.ProjectID, store.UserQuery{Limit: 1})
-		if err != nil {
-			return nil, storeError(err, "user")
-		}
-		out.HasUsers = all > 0
+	if out.HasUsers, err = hasUsers(r.Context(), agg, p.ProjectID, out.Count); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// hasUsers reports whether the project has any user, given that count users matched a query.
+func hasUsers(ctx context.Context, agg Aggregates, projectID string, count int) (bool, error) {
+	if count > 0 {
+		return true, nil
+	}
+	_, all, err := agg.Users(ctx, projectID, store.UserQuery{Limit: 1})
+	if err != nil {
+		return false, storeError(err, "user")
+	}
+	return all > 0, nil
 }
 
 // listUsers serves GET /v1/users?q=&search=&limit=&offset=: users of the logs that match the
@@ -199,7 +206,11 @@ func (h *Handler) listUsers(r *http.Request, p auth.Principal) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return userMetrics{Users: users, Count: count, HasUsers: count > 0}, nil
+	has, err := hasUsers(r.Context(), agg, p.ProjectID, count)
+	if err != nil {
+		return nil, err
+	}
+	return userMetrics{Users: users, Count: count, HasUsers: has}, nil
 }
 
 func userPage(ctx context.Context, agg Aggregates, projectID string, q store.UserQuery) (

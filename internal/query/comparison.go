@@ -223,7 +223,7 @@ func (p *parser) parseValue(f filter.Field, kind valueKind, op filter.Op) (any, 
 	case tok.typ != tokWord && tok.typ != tokString:
 		return nil, p.errorf(tok.pos, "expected a value, found %s", tok.describe())
 	}
-	v, err := convertValue(kind, op, tok.text, p.ref)
+	v, err := convertValue(kind, op, requestIDText(f, op, tok.text), p.ref)
 	if err != nil {
 		return nil, p.errorf(tok.pos, "%s: %s", fieldLabel(f), err.Error())
 	}

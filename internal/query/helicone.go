@@ -249,6 +249,9 @@ func heliconeCond(f filter.Field, op filter.Op, opName string, raw json.RawMessa
 	if err := checkOp(f, kind, op, opName); err != nil {
 		return nil, err
 	}
+	if v.typ == "string" {
+		v.text = requestIDText(f, op, v.text)
+	}
 	value, err := heliconeValue(kind, op, v)
 	if err != nil {
 		return nil, err

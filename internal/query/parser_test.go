@@ -48,6 +48,8 @@ func TestParseTrees(t *testing.T) {
 		{"all keyword", "ALL", filter.All{}},
 		{"all dropped from and", `all and status = 200`, cond("status", filter.OpEq, int64(200))},
 		{"all absorbs or", `status = 200 or all`, filter.All{}},
+		{"request id UUID lower-cased", `id in ("3F1C0F4E-8A51-4B7E-9A2C-5D2A1B3C4D5E", X)`,
+			cond("request_id", filter.OpIn, []any{"3f1c0f4e-8a51-4b7e-9a2c-5d2a1b3c4d5e", "X"})},
 		{
 			"example from the documentation",
 			`kind = data and name = "user_query" and property.environment = "production" ` +

@@ -24,6 +24,16 @@ type timeRef struct {
 	relative bool
 }
 
+// requestIDText lower-cases a UUID compared for equality with request_id, because ingest
+// stores UUID request ids in lower case. Other text is returned unchanged.
+func requestIDText(f filter.Field, op filter.Op, text string) string {
+	equality := op == filter.OpEq || op == filter.OpNe || op == filter.OpIn
+	if f.Name == filter.FieldRequestID && equality && record.ValidRequestID(text) {
+		return strings.ToLower(text)
+	}
+	return text
+}
+
 // convertValue turns the text of a value into the Go type that kind compares with under op.
 // Text from a quoted string and from a bare word is treated alike, so "200" is a valid status.
 func convertValue(kind valueKind, op filter.Op, text string, ref timeRef) (any, error) {
