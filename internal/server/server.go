@@ -1,5 +1,5 @@
-// Package server assembles the HTTP server: ingest, read API, health checks and metrics over
-// one store.
+// Package server assembles the HTTP server: ingest, read API, dashboard, health checks and
+// metrics over one store.
 package server
 
 import (
@@ -20,6 +20,7 @@ import (
 	"github.com/heliograph/heliograph/internal/ingest"
 	"github.com/heliograph/heliograph/internal/metrics"
 	"github.com/heliograph/heliograph/internal/store"
+	"github.com/heliograph/heliograph/internal/web"
 )
 
 // Options configures a [Server].
@@ -45,6 +46,7 @@ type Server struct {
 	writer  *ingest.Writer
 	auth    *auth.Authenticator
 	api     *api.Handler
+	web     *web.Handler
 	handler http.Handler
 }
 
@@ -80,6 +82,9 @@ func New(st store.Store, opts Options) *Server {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.auth.Require(store.ScopeRead,
 		promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))
+	s.web = web.New(st, web.Options{Logger: opts.Logger})
+	s.web.Register(mux)
+	// Paths that neither the API nor the dashboard serve, such as unknown /v1/ routes.
 	mux.HandleFunc("/", notFound)
 	s.handler = instrument(mux, m, opts.Logger)
 	return s
@@ -102,6 +107,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	}
 	// Live-tail streams never go idle, so Shutdown would wait for them until its deadline.
 	srv.RegisterOnShutdown(s.api.CloseStreams)
+	srv.RegisterOnShutdown(s.web.CloseStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
