@@ -16,7 +16,7 @@ type Aggregates interface {
 		[]store.SessionSummary, error)
 	SessionNames(ctx context.Context, projectID string, nameContains string, s store.Scope) (
 		[]store.SessionNameSummary, error)
-	PropertyKeys(ctx context.Context, projectID string) ([]string, error)
+	PropertyKeys(ctx context.Context, projectID string, s store.Scope) ([]string, error)
 	PropertyValues(ctx context.Context, projectID, key, search string, limit int) (
 		[]store.ValueCount, error)
 	PropertyTop(ctx context.Context, projectID, key string, s store.Scope, byCost bool,

@@ -41,11 +41,25 @@ type propertyKeyRow struct {
 	Property string `json:"property"`
 }
 
-// queryPropertyKeys serves POST /v1/property/query: every property key of the project.
-// NOTE: the body is not read, so a filter or time filter there does not narrow the keys,
-// because the store lists keys for the whole project only.
+// propertyKeyQuery is the optional body of POST /v1/property/query. Helicone sends none;
+// filter and timeFilter are additions that narrow the keys to those of the logs within them.
+type propertyKeyQuery struct {
+	Filter     json.RawMessage `json:"filter"`
+	TimeFilter *timeFilter     `json:"timeFilter"`
+}
+
+// queryPropertyKeys serves POST /v1/property/query: the property keys of the project's logs
+// within the body's filter and time filter, or of all its logs without a body.
 func (h *Handler) queryPropertyKeys(r *http.Request, p auth.Principal) (any, error) {
-	keys, err := h.propertyKeys(r.Context(), p.ProjectID)
+	var body propertyKeyQuery
+	if err := decodeOptionalJSON(r, &body); err != nil {
+		return nil, err
+	}
+	scope, err := heliconeScope(body.Filter, body.TimeFilter)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := h.propertyKeys(r.Context(), p.ProjectID, scope)
 	if err != nil {
 		return nil, err
 	}
@@ -56,17 +70,23 @@ func (h *Handler) queryPropertyKeys(r *http.Request, p auth.Principal) (any, err
 	return rows, nil
 }
 
-// listProperties serves GET /v1/properties: every property key of the project, sorted.
+// listProperties serves GET /v1/properties?q=: the property keys of the logs matching the
+// filter q, sorted.
 func (h *Handler) listProperties(r *http.Request, p auth.Principal) (any, error) {
-	return h.propertyKeys(r.Context(), p.ProjectID)
+	f, err := parseFilterParam(r.URL.Query().Get("q"))
+	if err != nil {
+		return nil, err
+	}
+	return h.propertyKeys(r.Context(), p.ProjectID, store.Scope{Filter: f})
 }
 
-func (h *Handler) propertyKeys(ctx context.Context, projectID string) ([]string, error) {
+func (h *Handler) propertyKeys(ctx context.Context, projectID string, s store.Scope) (
+	[]string, error) {
 	agg, err := h.aggregates()
 	if err != nil {
 		return nil, err
 	}
-	keys, err := agg.PropertyKeys(ctx, projectID)
+	keys, err := agg.PropertyKeys(ctx, projectID, s)
 	if err != nil {
 		return nil, storeError(err, "property")
 	}

@@ -139,8 +139,8 @@ type Aggregator interface {
 	Sessions(ctx context.Context, projectID string, q SessionQuery) ([]SessionSummary, error)
 	SessionNames(ctx context.Context, projectID string, nameContains string, s Scope) (
 		[]SessionNameSummary, error)
-	// PropertyKeys returns every property key of the project, sorted.
-	PropertyKeys(ctx context.Context, projectID string) ([]string, error)
+	// PropertyKeys returns the property keys of the logs within s, sorted.
+	PropertyKeys(ctx context.Context, projectID string, s Scope) ([]string, error)
 	// PropertyValues returns up to limit values of key containing search
 	// (case-insensitive), most used first.
 	PropertyValues(ctx context.Context, projectID, key, search string, limit int) ([]ValueCount, error)

@@ -63,7 +63,7 @@ func (h *Handler) propertiesPage(w http.ResponseWriter, r *http.Request, ws webS
 		return
 	}
 	ctx, project := r.Context(), ws.principal.ProjectID
-	keys, err := h.store.PropertyKeys(ctx, project)
+	keys, err := h.store.PropertyKeys(ctx, project, store.Scope{Filter: f})
 	if err != nil {
 		h.storeFailed(w, r, err)
 		return

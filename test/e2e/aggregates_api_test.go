@@ -390,6 +390,28 @@ func TestPropertyQueries(t *testing.T) {
 		}
 	})
 
+	t.Run("keys within a filter", func(t *testing.T) {
+		var rows []struct {
+			Property string `json:"property"`
+		}
+		body := `{"filter":{"request_response_rmt":{"user_id":{"equals":"u-1"}}}}`
+		srv.apiData(t, http.MethodPost, "/v1/property/query", srv.Key, body, http.StatusOK,
+			&rows)
+		var got []string
+		for _, r := range rows {
+			got = append(got, r.Property)
+		}
+		if want := []string{"env", "team"}; !slices.Equal(got, want) {
+			t.Errorf("POST /v1/property/query for user u-1: %v, want %v", got, want)
+		}
+		var keys []string
+		path := "/v1/properties?q=" + url.QueryEscape(`property.env = "staging"`)
+		srv.apiData(t, http.MethodGet, path, srv.Key, "", http.StatusOK, &keys)
+		if want := []string{"env", "uni.workflow.id"}; !slices.Equal(keys, want) {
+			t.Errorf("GET %s: %v, want %v", path, keys, want)
+		}
+	})
+
 	t.Run("search", func(t *testing.T) {
 		var rows []valueRow
 		srv.apiData(t, http.MethodPost, "/v1/property/env/search", srv.Key, `{}`,

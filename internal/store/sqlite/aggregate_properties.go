@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/heliograph/heliograph/internal/filter"
 	"github.com/heliograph/heliograph/internal/store"
 )
 
@@ -23,11 +24,18 @@ const propertyKeysSQL = `WITH RECURSIVE k(key) AS (
 const propertyJoinSQL = " FROM log_properties AS p JOIN logs ON logs.seq = p.log_seq " +
 	"WHERE p.project_pk = ? AND p.key = ? AND "
 
-// PropertyKeys returns every property key of the project, sorted by their bytes.
-func (db *DB) PropertyKeys(ctx context.Context, projectID string) ([]string, error) {
+// PropertyKeys returns the property keys of the logs within s, sorted by their bytes. Without
+// a filter or time range it reads one index entry per key; with one it reads the properties
+// of every log within s.
+func (db *DB) PropertyKeys(ctx context.Context, projectID string, s store.Scope) (
+	[]string, error) {
 	keys := []string{}
 	err := db.view(ctx, projectID, func(tx *sql.Tx, pk int64) error {
-		rows, err := tx.QueryContext(ctx, propertyKeysSQL, pk)
+		query, args, err := propertyKeysQuery(pk, s)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
 			return err
 		}
@@ -45,6 +53,32 @@ func (db *DB) PropertyKeys(ctx context.Context, projectID string) ([]string, err
 		return nil, fmt.Errorf("property keys: %w", err)
 	}
 	return keys, nil
+}
+
+// propertyKeysQuery returns the query of PropertyKeys and its arguments.
+func propertyKeysQuery(pk int64, s store.Scope) (string, []any, error) {
+	if isWholeProject(s) {
+		return propertyKeysSQL, []any{pk}, nil
+	}
+	where, args, err := compileScope(pk, s)
+	if err != nil {
+		return "", nil, err
+	}
+	query := "SELECT DISTINCT p.key FROM log_properties AS p JOIN logs ON logs.seq = p.log_seq " +
+		"WHERE " + where + " ORDER BY p.key"
+	return query, args, nil
+}
+
+// isWholeProject reports whether s selects every log of the project.
+func isWholeProject(s store.Scope) bool {
+	if !s.From.IsZero() || !s.To.IsZero() {
+		return false
+	}
+	switch s.Filter.(type) {
+	case nil, filter.All:
+		return true
+	}
+	return false
 }
 
 // PropertyValues returns up to limit values of key that contain search, ignoring case for

@@ -32,7 +32,7 @@ func testSetProperty(t *testing.T, s store.Store) {
 	}
 	checkIDs(t, "QueryLogs(reviewed = yes)", queryIDs(t, s, projectID, eq(reviewed, "yes")),
 		[]string{"r3"})
-	keys, err := s.PropertyKeys(ctx, projectID)
+	keys, err := s.PropertyKeys(ctx, projectID, store.Scope{})
 	if err != nil || !slices.Contains(keys, "reviewed") {
 		t.Errorf("PropertyKeys() after SetProperty = %v, %v, want it to list reviewed", keys, err)
 	}

@@ -14,23 +14,42 @@ func testPropertyKeys(t *testing.T, s store.Store) {
 	r.Properties = map[string]string{"Zeta": "1", "a b": "2", "ключ": "3", "env": "prod"}
 	mustInsert(t, s, r)
 
-	got, err := s.PropertyKeys(t.Context(), f.projectID)
+	got, err := s.PropertyKeys(t.Context(), f.projectID, store.Scope{})
 	if err != nil {
 		t.Fatalf("PropertyKeys() = %v, want nil", err)
 	}
 	checkIDs(t, "PropertyKeys(agg)", got, []string{"Zeta", "a b", "env", "ключ"})
 
-	got, err = s.PropertyKeys(t.Context(), f.noiseID)
+	got, err = s.PropertyKeys(t.Context(), f.noiseID, store.Scope{})
 	if err != nil {
 		t.Fatalf("PropertyKeys(noise) = %v, want nil", err)
 	}
 	checkIDs(t, "PropertyKeys(noise)", got, []string{"env", "secret"})
 
 	empty := mustProject(t, s, "empty")
-	got, err = s.PropertyKeys(t.Context(), empty.ID)
+	got, err = s.PropertyKeys(t.Context(), empty.ID, store.Scope{})
 	if err != nil || len(got) != 0 {
 		t.Errorf("PropertyKeys(empty project) = %v, %v, want none", got, err)
 	}
+
+	lateAt := t0.Add(1234567 * time.Millisecond)
+	late := newRecord(f.projectID, "keys-late", lateAt)
+	late.Properties = map[string]string{"late only": "1"}
+	mustInsert(t, s, late)
+	byID := filter.Cond{Field: filter.Field{Name: filter.FieldRequestID}, Op: filter.OpEq,
+		Value: "keys"}
+	got, err = s.PropertyKeys(t.Context(), f.projectID, store.Scope{Filter: byID})
+	if err != nil {
+		t.Fatalf("PropertyKeys(request_id = keys) = %v, want nil", err)
+	}
+	checkIDs(t, "PropertyKeys(request_id = keys)", got, []string{"Zeta", "a b", "env", "ключ"})
+
+	window := store.Scope{From: lateAt, To: lateAt.Add(time.Millisecond)}
+	got, err = s.PropertyKeys(t.Context(), f.projectID, window)
+	if err != nil {
+		t.Fatalf("PropertyKeys(time window) = %v, want nil", err)
+	}
+	checkIDs(t, "PropertyKeys(time window)", got, []string{"late only"})
 }
 
 // valueCount is a ValueCount without the cost, for compact expectations.
