@@ -27,6 +27,8 @@ type Handler struct {
 	// agg is st's aggregate half, nil when st has none; the aggregate routes then answer 501.
 	agg Aggregates
 	log *slog.Logger
+	// keys re-resolves the key of an open stream; [Handler.Register] sets it.
+	keys *auth.Authenticator
 	// streams limits the open live-tail streams; stop ends them on [Handler.CloseStreams].
 	streams  *streamSlots
 	stop     chan struct{}
@@ -54,8 +56,10 @@ func (h *Handler) CloseStreams() {
 type handlerFunc func(*http.Request, auth.Principal) (any, error)
 
 // Register adds the API routes to mux. Queries require the read scope and mutations the
-// write scope; a key of scope "all" may do both.
+// write scope; a key of scope "all" may do both. Open live-tail streams check their key
+// through a again before every poll. Register must be called before the handler serves.
 func (h *Handler) Register(mux *http.ServeMux, a *auth.Authenticator) {
+	h.keys = a
 	read := func(fn handlerFunc) http.Handler {
 		return a.Require(store.ScopeRead, h.envelope(http.StatusOK, fn))
 	}

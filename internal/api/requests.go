@@ -133,7 +133,7 @@ func readBody(r *http.Request) ([]byte, error) {
 
 func unmarshalBody(body []byte, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
-		return httperr.New(http.StatusBadRequest, "invalid JSON body: %v", err)
+		return httperr.BadJSON("JSON body", err)
 	}
 	return nil
 }

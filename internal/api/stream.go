@@ -41,13 +41,15 @@ type tailStream struct {
 	project string
 	filter  filter.Expr
 	pos     int64
+	// checkKey reports whether the stream's key is still valid; see [Handler.keyCheck].
+	checkKey func(context.Context) error
 }
 
 // stream serves GET /v1/stream?q=: server-sent events of the logs stored after the stream
 // opened that match the filter-language expression q. Each log is an event "log" whose data
 // is the request row without bodies. A reconnecting client that sends Last-Event-ID, or the
-// after parameter, resumes after that position. A comment line is sent on open and every 15
-// seconds while nothing else is.
+// after parameter, resumes after that position. The stream opens with a comment line and the
+// start position as an event id. A comment is sent every 15 seconds while nothing else is.
 func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.FromContext(r.Context())
 	agg, err := h.aggregates()
@@ -68,6 +70,7 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 
 	s := &tailStream{w: w, rc: http.NewResponseController(w), agg: agg, project: p.ProjectID,
 		filter: f}
+	s.checkKey = h.keyCheck(r, p)
 	if s.pos, err = h.startPosition(r, agg, p.ProjectID); err != nil {
 		h.writeError(w, r, err)
 		return
@@ -81,7 +84,10 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("X-Accel-Buffering", "no")
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
-	if err := s.send(": stream open\n\n"); err != nil {
+	// The opening block carries the start position as an event id without data, so a client
+	// whose connection drops before the first log resumes from there and misses nothing.
+	// EventSource dispatches no event for a block without data.
+	if err := s.send(": stream open\nid: " + strconv.FormatInt(s.pos, 10) + "\n\n"); err != nil {
 		return
 	}
 	if err := h.runStream(r.Context(), s); err != nil {
@@ -129,6 +135,9 @@ func (h *Handler) runStream(ctx context.Context, s *tailStream) error {
 				return nil
 			}
 		case <-poll.C:
+			if err := s.checkKey(ctx); err != nil {
+				return s.endForKey(ctx, err)
+			}
 			sent, err := s.poll(ctx)
 			if err != nil {
 				if ctx.Err() != nil || errors.Is(err, errClientGone) {

@@ -15,8 +15,10 @@ import (
 
 const batchPath = "/v1/log/batch"
 
+// batchRequest is a batch body. Each item is kept raw and decoded on its own, so that an
+// item of the wrong type is that item's error and not the whole batch's.
 type batchRequest struct {
-	Logs []batchItem `json:"logs"`
+	Logs []json.RawMessage `json:"logs"`
 }
 
 type batchItem struct {
@@ -36,7 +38,10 @@ type itemResult struct {
 	Index  int    `json:"index"`
 	ID     string `json:"id,omitempty"`
 	Status string `json:"status"`
-	Error  string `json:"error,omitempty"`
+	// Code is the HTTP status that a rejected item would get on a single-log route: 400, or
+	// 413 for a body over the single-log limit.
+	Code  int    `json:"code,omitempty"`
+	Error string `json:"error,omitempty"`
 }
 
 type batchResponse struct {
@@ -78,7 +83,8 @@ func (h *Handler) batch(w http.ResponseWriter, r *http.Request) {
 	for i, item := range req.Logs {
 		rec, err := h.decodeItem(item)
 		if err != nil {
-			resp.Results[i] = itemResult{Index: i, Status: itemRejected, Error: err.Error()}
+			resp.Results[i] = itemResult{Index: i, Status: itemRejected,
+				Code: httperr.Status(err), Error: httperr.Message(err)}
 			resp.Rejected++
 			continue
 		}
@@ -109,8 +115,14 @@ func (h *Handler) batch(w http.ResponseWriter, r *http.Request) {
 
 	status := http.StatusOK
 	if len(recs) == 0 {
-		status = http.StatusBadRequest
+		// Every item was rejected: the batch gets the items' status when they share one.
 		first := resp.Results[0]
+		status = first.Code
+		for _, res := range resp.Results {
+			if res.Code != first.Code {
+				status = http.StatusBadRequest
+			}
+		}
 		resp.Error = fmt.Sprintf("every log in the batch was rejected; logs[%d]: %s",
 			first.Index, first.Error)
 	}
@@ -123,7 +135,7 @@ func decodeBatch(body []byte) (batchRequest, error) {
 		return req, httperr.New(http.StatusBadRequest, "invalid UTF-8 in batch body")
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		return req, httperr.New(http.StatusBadRequest, "invalid batch JSON: %v", err)
+		return req, httperr.BadJSON("batch JSON", err)
 	}
 	if len(req.Logs) == 0 {
 		return req, httperr.New(http.StatusBadRequest, "logs: must be a non-empty array")
@@ -135,26 +147,54 @@ func decodeBatch(body []byte) (batchRequest, error) {
 	return req, nil
 }
 
-func (h *Handler) decodeItem(item batchItem) (*record.Record, error) {
+// decodeItem decodes one batch item. Every error it returns is an *httperr.Error whose status
+// is the one the same log would get on a single-log route.
+func (h *Handler) decodeItem(raw json.RawMessage) (*record.Record, error) {
+	var item batchItem
+	if err := json.Unmarshal(raw, &item); err != nil {
+		return nil, httperr.New(http.StatusBadRequest, "%s", httperr.DescribeJSON(err))
+	}
 	provider, ok := batchProviders[strings.ToUpper(item.Provider)]
 	if !ok {
-		return nil, fmt.Errorf("provider: unknown %q, want CUSTOM, OPENAI, ANTHROPIC or GOOGLE",
-			item.Provider)
+		return nil, httperr.New(http.StatusBadRequest,
+			"provider: unknown %q, want CUSTOM, OPENAI, ANTHROPIC or GOOGLE", item.Provider)
 	}
 	if len(item.Body) == 0 || string(item.Body) == "null" {
-		return nil, fmt.Errorf("body: missing")
+		return nil, httperr.New(http.StatusBadRequest, "body: missing")
 	}
-	hdr := make(http.Header, len(item.Headers))
-	for name, raw := range item.Headers {
-		var v string
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return nil, fmt.Errorf("headers.%s: must be a string", name)
-		}
-		hdr.Set(name, v)
+	if int64(len(item.Body)) > h.opts.MaxBodyBytes {
+		return nil, httperr.New(http.StatusRequestEntityTooLarge,
+			"body: %d bytes, over the single-log limit of %d bytes", len(item.Body),
+			h.opts.MaxBodyBytes)
 	}
-	return record.Decode(item.Body, hdr, record.Options{
+	hdr, err := itemHeaders(item.Headers)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := record.Decode(item.Body, hdr, record.Options{
 		Provider: provider,
 		Path:     batchPath,
 		MaxDepth: h.opts.MaxDepth,
 	})
+	if err != nil {
+		return nil, httperr.New(http.StatusBadRequest, "%s", err.Error())
+	}
+	return rec, nil
+}
+
+// itemHeaders converts the headers object of a batch item. Each value must be a JSON string
+// that would be valid inside a log body.
+func itemHeaders(raw map[string]json.RawMessage) (http.Header, error) {
+	hdr := make(http.Header, len(raw))
+	for name, val := range raw {
+		var v string
+		if err := json.Unmarshal(val, &v); err != nil {
+			return nil, httperr.New(http.StatusBadRequest, "headers.%s: must be a string", name)
+		}
+		if err := record.CheckJSONText(val); err != nil {
+			return nil, httperr.New(http.StatusBadRequest, "headers.%s: %s", name, err.Error())
+		}
+		hdr.Set(name, v)
+	}
+	return hdr, nil
 }

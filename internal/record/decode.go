@@ -32,8 +32,8 @@ type Options struct {
 // Decode sets every field except ProjectID, which the caller fills in.
 //
 // Bad input gives an [*Error] that names the field, and errors.Is matches [ErrInvalidJSON],
-// [ErrInvalidUTF8] and [ErrTooDeep] through it. Decode does no I/O and is safe for concurrent
-// use. It is written to return an error rather than panic on any input, which FuzzDecode
+// [ErrInvalidUTF8], [ErrLoneSurrogate] and [ErrTooDeep] through it. Decode does no I/O and is
+// safe for concurrent use. It is written to return an error rather than panic on any input, which FuzzDecode
 // exercises. The Record shares no memory with body, so the caller may reuse body afterwards.
 func Decode(body []byte, h http.Header, opts Options) (*Record, error) {
 	d := decoder{maxDepth: opts.MaxDepth, now: opts.Now}
@@ -135,19 +135,41 @@ func checkBody(body []byte, maxDepth int) error {
 			kind: ErrInvalidUTF8,
 		}
 	}
-	if se := checkJSON(body, maxDepth); se != nil {
-		if se.tooDeep {
-			return &Error{Msg: "nesting too deep: " + se.msg, kind: ErrTooDeep}
-		}
-		return &Error{
-			Msg:  fmt.Sprintf("invalid JSON at byte %d: %s", se.offset, se.msg),
-			kind: ErrInvalidJSON,
-		}
+	if se := checkStrictJSON(body, maxDepth); se != nil {
+		return se.toError(body)
 	}
 	if kindOf(trimASCIISpace(body)) != kindObject {
 		return &Error{Msg: "the body must be a JSON object"}
 	}
 	return nil
+}
+
+// CheckJSONText checks that data is one JSON value, valid as part of a log body: well-formed,
+// nested at most [DefaultMaxDepth] levels and free of lone UTF-16 surrogate escapes. It does
+// not check UTF-8. The ingest handler uses it for the header values of a batch item, which
+// reach Decode already unquoted.
+func CheckJSONText(data []byte) error {
+	if se := checkStrictJSON(data, DefaultMaxDepth); se != nil {
+		return se.toError(data)
+	}
+	return nil
+}
+
+// toError converts a checker failure in body to an [*Error].
+func (se *syntaxError) toError(body []byte) *Error {
+	switch {
+	case se.tooDeep:
+		return &Error{Msg: "nesting too deep: " + se.msg, kind: ErrTooDeep}
+	case se.surrogate:
+		return &Error{Field: jsonPathAt(body, se.offset),
+			Msg: fmt.Sprintf("%s at byte %d: a lone UTF-16 surrogate is not a character",
+				se.msg, se.offset),
+			kind: ErrLoneSurrogate}
+	}
+	return &Error{
+		Msg:  fmt.Sprintf("invalid JSON at byte %d: %s", se.offset, se.msg),
+		kind: ErrInvalidJSON,
+	}
 }
 
 // invalidUTF8Offset returns the offset of the first byte that starts an invalid sequence.

@@ -11,6 +11,9 @@ var (
 	ErrInvalidUTF8 = errors.New("invalid UTF-8")
 	// ErrTooDeep reports a body nested deeper than [Options.MaxDepth].
 	ErrTooDeep = errors.New("nesting too deep")
+	// ErrLoneSurrogate reports a \u escape of a UTF-16 surrogate that is not half of a
+	// surrogate pair, such as "\ud800". JSON grammar allows it, but it stands for no character.
+	ErrLoneSurrogate = errors.New("lone surrogate escape")
 )
 
 // Error is a bad-input error from [Decode]. Field is a dotted JSON path such as

@@ -3,6 +3,7 @@ package record_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -84,6 +85,18 @@ func TestDecodeMalformedBodies(t *testing.T) {
 		{"ttft array", timingBody(`{"timeToFirstToken":[]}`), "timing.timeToFirstToken", nil},
 		{"too deep", strings.Repeat("[", 300) + strings.Repeat("]", 300),
 			"", record.ErrTooDeep},
+		{"lone high surrogate", logBody(`{"m":[{"c":"a\ud800"}]}`, `"json":{}`, ""),
+			"providerRequest.json.m[0].c", record.ErrLoneSurrogate},
+		{"high surrogate then text", logBody(`{}`, `"json":{"t":"\uD83Dx\ude00"}`, ""),
+			"providerResponse.json.t", record.ErrLoneSurrogate},
+		{"high surrogate then high", logBody(`{}`, `"json":{"t":"\ud83d\ud83d"}`, ""),
+			"providerResponse.json.t", record.ErrLoneSurrogate},
+		{"lone low surrogate", logBody(`{}`, `"textBody":"\udc00"`, ""),
+			"providerResponse.textBody", record.ErrLoneSurrogate},
+		{"surrogate in meta value", metaBody(`{"Helicone-User-Id":"u\udbff"}`),
+			"providerRequest.meta.Helicone-User-Id", record.ErrLoneSurrogate},
+		{"surrogate in key", logBody(`{"\ud800":1}`, `"json":{}`, ""),
+			"providerRequest.json", record.ErrLoneSurrogate},
 	}
 	if len(tests) < 25 {
 		t.Fatalf("only %d malformed bodies, want at least 25", len(tests))
@@ -101,12 +114,44 @@ func TestDecodeMalformedBodies(t *testing.T) {
 				t.Errorf("Decode error %q does not match %v", de, tt.kind)
 			}
 			for _, sentinel := range []error{record.ErrInvalidJSON, record.ErrInvalidUTF8,
-				record.ErrTooDeep} {
+				record.ErrTooDeep, record.ErrLoneSurrogate} {
 				if sentinel != tt.kind && errors.Is(de, sentinel) {
 					t.Errorf("Decode error %q matches %v, want only %v", de, sentinel, tt.kind)
 				}
 			}
 		})
+	}
+}
+
+func TestDecodeLoneSurrogateMessage(t *testing.T) {
+	body := logBody(`{"x":"ab\ud800"}`, `"json":{}`, "")
+	de := decodeError(t, body, nil)
+	offset := strings.Index(body, `\ud800`)
+	want := fmt.Sprintf("providerRequest.json.x: invalid surrogate escape \\ud800 at byte %d: "+
+		"a lone UTF-16 surrogate is not a character", offset)
+	if de.Error() != want {
+		t.Errorf("Decode error = %q, want %q", de.Error(), want)
+	}
+}
+
+func TestDecodeSurrogatePairAccepted(t *testing.T) {
+	body := logBody(`{"x":"\ud83d\ude00","y":"\uD83D\uDE00\u00e9"}`, `"json":{}`, "")
+	rec := mustDecode(t, body, nil)
+	if !bytes.Contains(rec.RequestBody, []byte(`\ud83d\ude00`)) {
+		t.Errorf("Decode: RequestBody = %s, want the escapes byte for byte", rec.RequestBody)
+	}
+}
+
+func TestCheckJSONText(t *testing.T) {
+	for _, ok := range []string{`"a"`, `"\ud83d\ude00"`, `{"a":[1,"b"]}`} {
+		if err := record.CheckJSONText([]byte(ok)); err != nil {
+			t.Errorf("CheckJSONText(%s) = %v, want nil", ok, err)
+		}
+	}
+	for _, bad := range []string{`"\ud800"`, `"\ude00x"`, `"a`, `[1,]`} {
+		if err := record.CheckJSONText([]byte(bad)); err == nil {
+			t.Errorf("CheckJSONText(%s) = nil, want an error", bad)
+		}
 	}
 }
 

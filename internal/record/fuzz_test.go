@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,7 @@ func fuzzSeeds() []string {
 		`{"a":[1,2,{"b":null}],"c":"\u00e9"}`,
 		`[[[[[[]]]]]]`,
 		`{"providerRequest":{"json":{"a":NaN}}}`,
+		logBody(`{"a":"\ud800","b":"\ud83d\ude00"}`, `"json":{"c":"\udc00x"}`, ""),
 	}
 }
 
@@ -68,6 +70,12 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
+// loneSurrogateEscape matches a \u escape of a surrogate that no low surrogate escape follows,
+// or a low surrogate escape. It may also match inside an escaped backslash, so it is a
+// necessary condition for a lone surrogate, not a sufficient one.
+var loneSurrogateEscape = regexp.MustCompile(`\\u[dD][89abAB][0-9a-fA-F]{2}` +
+	`(?:$|[^\\]|\\[^u]|\\u(?:[^dD]|[dD][^c-fC-F]))|\\u[dD][c-fC-F][0-9a-fA-F]{2}`)
+
 // checkFuzzError checks that a rejection is an *Error and agrees with encoding/json about
 // the syntax of the body.
 func checkFuzzError(t *testing.T, body []byte, err error) {
@@ -84,9 +92,13 @@ func checkFuzzError(t *testing.T, body []byte, err error) {
 	if errors.Is(err, record.ErrInvalidJSON) && json.Valid(body) {
 		t.Fatalf("Decode rejected JSON that encoding/json accepts: %v", err)
 	}
-	// A depth error stops the syntax check early, so the rest of the body may be invalid.
+	if errors.Is(err, record.ErrLoneSurrogate) && !loneSurrogateEscape.Match(body) {
+		t.Fatalf("Decode reported a lone surrogate in a body without one: %v", err)
+	}
+	// A depth or surrogate error stops the syntax check early, so the rest of the body may be
+	// invalid.
 	early := errors.Is(err, record.ErrInvalidJSON) || errors.Is(err, record.ErrInvalidUTF8) ||
-		errors.Is(err, record.ErrTooDeep)
+		errors.Is(err, record.ErrTooDeep) || errors.Is(err, record.ErrLoneSurrogate)
 	if !early && (!json.Valid(body) || !utf8.Valid(body)) {
 		t.Fatalf("Decode reported %v for a body that is not valid UTF-8 JSON", err)
 	}

@@ -10,6 +10,8 @@ type syntaxError struct {
 	offset  int
 	msg     string
 	tooDeep bool
+	// surrogate marks a \u escape of a lone UTF-16 surrogate, found only by checkStrictJSON.
+	surrogate bool
 }
 
 // checkJSON validates that data is exactly one JSON value (RFC 8259) surrounded by optional
@@ -17,7 +19,18 @@ type syntaxError struct {
 // It reads data once without recursion or allocation, so a deeply nested input fails at the
 // first level past the limit. It does not check UTF-8: callers check that first.
 func checkJSON(data []byte, maxDepth int) *syntaxError {
-	c := checker{data: data, maxDepth: maxDepth}
+	return runChecker(checker{data: data, maxDepth: maxDepth})
+}
+
+// checkStrictJSON is [checkJSON] that also rejects a \u escape of a lone UTF-16 surrogate: a
+// high surrogate not followed by a low surrogate escape, or a low surrogate on its own. JSON
+// grammar allows such an escape, but it stands for no character, so no UTF-8 text can hold it
+// and tools that decode the stored JSON (jq among them) fail on it.
+func checkStrictJSON(data []byte, maxDepth int) *syntaxError {
+	return runChecker(checker{data: data, maxDepth: maxDepth, pairSurrogates: true})
+}
+
+func runChecker(c checker) *syntaxError {
 	if !c.run() {
 		err := c.err
 		return &err
@@ -30,6 +43,8 @@ type checker struct {
 	data     []byte
 	pos      int
 	maxDepth int
+	// pairSurrogates rejects \u escapes of lone UTF-16 surrogates.
+	pairSurrogates bool
 	// depth is the number of open containers. Bit i of the stack is set when the container
 	// at depth i+1 is an object. The first 256 levels live in low so that a checker needs
 	// no allocation, and high stores deeper levels when maxDepth allows them.
@@ -231,11 +246,39 @@ func (c *checker) escape() bool {
 				return c.fail("invalid \\u escape in a string")
 			}
 		}
+		if c.pairSurrogates {
+			return c.surrogateEscape()
+		}
 		c.pos += 5
 		return true
 	default:
 		return c.fail("invalid escape in a string")
 	}
+}
+
+// surrogateEscape reads the four hex digits of a \u escape whose digits are already checked,
+// with c.pos on the u. A high surrogate must be followed by a \u escape of a low surrogate,
+// and the pair is read as one character. A surrogate on its own fails.
+func (c *checker) surrogateEscape() bool {
+	start := c.pos - 1
+	r, _ := hex4(c.data[c.pos+1:])
+	c.pos += 5
+	if r < 0xD800 || r > 0xDFFF {
+		return true
+	}
+	if r < 0xDC00 && c.pos+6 <= len(c.data) && c.data[c.pos] == '\\' &&
+		c.data[c.pos+1] == 'u' {
+		if low, ok := hex4(c.data[c.pos+2:]); ok && low >= 0xDC00 && low <= 0xDFFF {
+			c.pos += 6
+			return true
+		}
+	}
+	c.err = syntaxError{
+		offset:    start,
+		msg:       fmt.Sprintf("invalid surrogate escape %s", c.data[start:start+6]),
+		surrogate: true,
+	}
+	return false
 }
 
 // number reads a number token: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.

@@ -82,7 +82,8 @@ func (h *Handler) live(w http.ResponseWriter, r *http.Request, ws webSession) {
 }
 
 // runLive polls until the client leaves, the handler closes its streams, the session ends or
-// its key is revoked (checked with every keep-alive), or the store fails.
+// its key is revoked, or the store fails. The session and its key are checked before every
+// poll, so no log stored after a revocation is sent.
 func (h *Handler) runLive(r *http.Request, ws webSession, f filter.Expr, pos int64,
 	send func(string) error) error {
 	ctx, project := r.Context(), ws.principal.ProjectID
@@ -97,15 +98,15 @@ func (h *Handler) runLive(r *http.Request, ws webSession, f filter.Expr, pos int
 		case <-h.stop:
 			return nil
 		case <-keepAlive.C:
-			if valid, err := h.keyStillValid(r, ws); err != nil || !valid {
-				return err
-			}
 			if send(": keep-alive\n\n") != nil {
 				return nil
 			}
 		case <-poll.C:
 			if !h.sessions.alive(ws.id) {
 				return nil
+			}
+			if valid, err := h.keyStillValid(r, ws); err != nil || !valid {
+				return err
 			}
 			recs, next, err := h.store.Tail(ctx, project, store.TailQuery{Filter: f, After: pos,
 				Limit: liveBatch})

@@ -97,6 +97,25 @@ func TestMalformedRequests(t *testing.T) {
 		{name: "batch item with bad provider", path: "/v1/log/batch",
 			body: `{"logs":[{"provider":"ACME","body":` + baseBody + `}]}`, status: 400,
 			want: "provider"},
+		{name: "lone high surrogate", status: 400,
+			body: strings.Replace(baseBody, `"hi"`, `"h\ud800"`, 1),
+			want: `providerRequest.json.messages[0].content: invalid surrogate escape \ud800`},
+		{name: "high surrogate without low",
+			body: strings.Replace(baseBody, `"hello"`, `"\ud83d\u0041"`, 1), status: 400,
+			want: `invalid surrogate escape \ud83d`},
+		{name: "lone low surrogate in meta",
+			body: strings.Replace(baseBody, `"meta":{}`, `"meta":{"Helicone-User-Id":"\udc00"}`,
+				1),
+			status: 400, want: `providerRequest.meta.Helicone-User-Id: invalid surrogate escape`},
+		{name: "batch header with lone surrogate", path: "/v1/log/batch", status: 400,
+			body: `{"logs":[{"headers":{"Helicone-User-Id":"\ud800"},"body":` + baseBody +
+				`}]}`,
+			want: `headers.Helicone-User-Id: invalid surrogate escape \ud800`},
+		{name: "batch logs not an array names no Go type", path: "/v1/log/batch",
+			body: `{"logs":{}}`, status: 400,
+			want: "invalid batch JSON: logs: expected an array, found an object"},
+		{name: "batch item not an object", path: "/v1/log/batch", body: `{"logs":[1]}`,
+			status: 400, want: "logs[0]: expected an object, found a number"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
