@@ -2,9 +2,11 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/heliograph/heliograph/internal/store"
 )
@@ -14,6 +16,31 @@ const DefaultProject = "default"
 
 // BootstrapKeyFile is the file under the data directory that receives a generated first key.
 const BootstrapKeyFile = "bootstrap-key"
+
+// MinBootstrapKeyLength is the shortest key that [CheckBootstrapKey] accepts.
+const MinBootstrapKeyLength = 16
+
+// CheckBootstrapKey returns an error when secret, a first key chosen by the operator, is too
+// weak or cannot be sent intact in an Authorization header. That is the case when it is
+// shorter than [MinBootstrapKeyLength] characters, has a character outside printable ASCII
+// (U+0020 to U+007E), or starts or ends with a space, which the header parser trims. The
+// error never contains the key.
+func CheckBootstrapKey(secret string) error {
+	for i := 0; i < len(secret); i++ {
+		if secret[i] < 0x20 || secret[i] > 0x7e {
+			return fmt.Errorf("byte %d is not printable ASCII; use only the characters "+
+				"U+0020 to U+007E", i+1)
+		}
+	}
+	if strings.TrimSpace(secret) != secret {
+		return errors.New("starts or ends with a space")
+	}
+	if len(secret) < MinBootstrapKeyLength {
+		return fmt.Errorf("has %d characters, want at least %d", len(secret),
+			MinBootstrapKeyLength)
+	}
+	return nil
+}
 
 // BootstrapStore is the part of the store that Bootstrap needs.
 type BootstrapStore interface {
@@ -31,9 +58,15 @@ type BootstrapResult struct {
 }
 
 // Bootstrap creates the project "default" and one key of scope all when the store has no
-// project yet. The key is secret when it is non-empty; otherwise a random key is generated and
-// written to dataDir/bootstrap-key with mode 0600. The key itself is never logged or returned.
+// project yet. The key is secret when it is non-empty, and then it must pass
+// [CheckBootstrapKey]; otherwise a random key is generated and written to
+// dataDir/bootstrap-key with mode 0600. The key itself is never logged or returned.
 func Bootstrap(ctx context.Context, st BootstrapStore, dataDir, secret string) (BootstrapResult, error) {
+	if secret != "" {
+		if err := CheckBootstrapKey(secret); err != nil {
+			return BootstrapResult{}, fmt.Errorf("bootstrap key: %w", err)
+		}
+	}
 	projects, err := st.ListProjects(ctx)
 	if err != nil {
 		return BootstrapResult{}, fmt.Errorf("list projects: %w", err)

@@ -130,7 +130,7 @@ func (p *batchPoster) send(ctx context.Context, body []byte) (batchAnswer, time.
 		if ctx.Err() != nil {
 			return ans, -1, ctx.Err()
 		}
-		return ans, 0, fmt.Errorf("POST /v1/log/batch: %w", err)
+		return ans, 0, err // The *url.Error names the method and the URL.
 	}
 	defer resp.Body.Close()
 

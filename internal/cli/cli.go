@@ -84,7 +84,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 	case errors.Is(err, errUsage):
 		return 2
 	default:
-		fmt.Fprintf(env.Stderr, "heliograph: %v\n", err)
+		// Messages can quote server responses and logged values, so controls are escaped.
+		fmt.Fprintf(env.Stderr, "heliograph: %s\n", escapeMessage(err.Error()))
 		return 1
 	}
 }

@@ -118,7 +118,7 @@ func (c *apiClient) postData(ctx context.Context, path string, body any, v any) 
 func (c *apiClient) doData(req *http.Request, v any) error {
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, err)
+		return err // The *url.Error names the method and the URL.
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {

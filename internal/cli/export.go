@@ -19,7 +19,9 @@ const exportUsage = `Usage: heliograph export [flags] '<filter>'
 Writes every log that matches a filter-language expression (empty: every log), newest first,
 with its bodies exactly as stored. The jsonl format holds one log per line with everything
 "heliograph import" needs to store it again elsewhere with the same id and byte-equal
-bodies; the csv format is for spreadsheets and cannot be imported. Example:
+bodies; the csv format is for spreadsheets and cannot be imported. Both formats are for
+files and programs: they keep logged values byte for byte, so control characters in them are
+not escaped for a terminal (jsonl escapes only those below U+0020, as JSON requires). Example:
 
   heliograph export --format jsonl --out last-week.jsonl 'time > -7d'`
 
@@ -78,13 +80,14 @@ func writeExport(ctx context.Context, c *apiClient, filter, format, path string,
 		return exportTo(ctx, c, filter, format, stdout, bar)
 	}
 	tmp := path + ".partial"
+	// Errors of the file are *PathError values, which name the operation and the file.
 	f, err := os.Create(tmp)
 	if err != nil {
-		return 0, fmt.Errorf("create %s: %w", tmp, err)
+		return 0, err
 	}
 	n, err := exportTo(ctx, c, filter, format, f, bar)
 	if cerr := f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("close %s: %w", tmp, cerr)
+		err = cerr
 	}
 	if err == nil {
 		err = os.Rename(tmp, path)
@@ -102,7 +105,7 @@ func exportTo(ctx context.Context, c *apiClient, filter, format string, w io.Wri
 	if format == "csv" {
 		cw = csv.NewWriter(bw)
 		if err := cw.Write(exportCSVColumns); err != nil {
-			return 0, fmt.Errorf("write export: %w", err)
+			return 0, fmt.Errorf("export: %w", err)
 		}
 	}
 	n := 0
@@ -117,7 +120,7 @@ func exportTo(ctx context.Context, c *apiClient, filter, format string, w io.Wri
 			err = writeJSONLine(bw, l)
 		}
 		if err != nil {
-			return fmt.Errorf("write export: %w", err)
+			return fmt.Errorf("export: %w", err)
 		}
 		n++
 		bar.add(1)
@@ -129,11 +132,11 @@ func exportTo(ctx context.Context, c *apiClient, filter, format string, w io.Wri
 	if cw != nil {
 		cw.Flush()
 		if err := cw.Error(); err != nil {
-			return n, fmt.Errorf("write export: %w", err)
+			return n, fmt.Errorf("export: %w", err)
 		}
 	}
 	if err := bw.Flush(); err != nil {
-		return n, fmt.Errorf("write export: %w", err)
+		return n, fmt.Errorf("export: %w", err)
 	}
 	return n, nil
 }

@@ -12,6 +12,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/heliograph/heliograph/internal/record"
 )
 
 const importUsage = `Usage: heliograph import [flags] FILE
@@ -20,7 +22,9 @@ Stores the logs of a file written by "heliograph export --format jsonl" (FILE "-
 standard input) through POST /v1/log/batch. Each log keeps its request id, times, status,
 properties, session, user, cost and byte-equal bodies; its scores are set again after it is
 stored. Importing the same file twice stores nothing twice: logs already stored are counted
-as duplicates and left unchanged. Logs arrive with the path /v1/log/batch.`
+as duplicates and left unchanged. A line whose request_id is not a UUID (versions 1 to 5) is
+rejected, because the server would store it under a new id each time. Logs arrive with the
+path /v1/log/batch.`
 
 // importBatch is a batch of items read from the file, with what is needed to report on them.
 type importBatch struct {
@@ -81,7 +85,7 @@ func openInput(path string) (io.ReadCloser, int64, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, 0, fmt.Errorf("open %s: %w", path, err)
+		return nil, 0, err // The *PathError names the operation and the file.
 	}
 	var size int64
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
@@ -174,6 +178,13 @@ func (imp *importer) addLine(b *importBatch, line []byte, n int) {
 	var l exportLog
 	if err := json.Unmarshal(line, &l); err != nil {
 		imp.totals.reject(1, fmt.Sprintf("line %d: not a JSON export line: %v", n, err))
+		return
+	}
+	// Ingest replaces a request id that is not a UUID with a new random one, so such a line
+	// would be stored again by every import.
+	if !record.ValidRequestID(l.RequestID) {
+		imp.totals.reject(1, fmt.Sprintf("line %d: request_id: %q is not a UUID, so the "+
+			"log cannot keep its id and is not imported", n, l.RequestID))
 		return
 	}
 	item, err := l.appendBatchItem(nil)

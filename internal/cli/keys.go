@@ -100,7 +100,7 @@ func keysCreate(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("keys create: %w", err)
 	}
 	fmt.Fprintf(env.Stderr, "created key %s (%s, scope %s, project %s); it is shown only once:\n",
-		k.ID, k.Name, k.Scope, *project)
+		k.ID, escapeControls(k.Name), k.Scope, escapeControls(*project))
 	fmt.Fprintln(env.Stdout, secret)
 	return nil
 }
@@ -137,8 +137,8 @@ func keysList(ctx context.Context, args []string, env Env) error {
 		if !k.RevokedAt.IsZero() {
 			revoked = k.RevokedAt.UTC().Format(time.RFC3339)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s…\t%s\t%s\n", k.ID, names[k.ProjectID], k.Name,
-			k.Scope, k.Prefix, k.CreatedAt.UTC().Format(time.RFC3339), revoked)
+		fmt.Fprintln(tw, joinTabs([]string{k.ID, names[k.ProjectID], k.Name, k.Scope,
+			k.Prefix + "…", k.CreatedAt.UTC().Format(time.RFC3339), revoked}))
 	}
 	return tw.Flush()
 }
@@ -170,7 +170,7 @@ func keysRevoke(ctx context.Context, args []string, env Env) error {
 	} else if err != nil {
 		return fmt.Errorf("keys revoke: %w", err)
 	}
-	fmt.Fprintf(env.Stderr, "revoked key %s\n", id)
+	fmt.Fprintf(env.Stderr, "revoked key %s\n", escapeControls(id))
 	return nil
 }
 
@@ -178,13 +178,12 @@ func keysRevoke(ctx context.Context, args []string, env Env) error {
 // exist, so a mistyped path does not create an empty store.
 func openStore(ctx context.Context, dataDir string) (*sqlite.DB, error) {
 	if _, err := os.Stat(dataDir); err != nil {
-		return nil, fmt.Errorf("data directory %s: %w (start heliograph serve once, or pass "+
-			"--data-dir)", dataDir, err)
+		return nil, fmt.Errorf("data directory: %w (start heliograph serve once, or pass "+
+			"--data-dir)", err)
 	}
-	path := filepath.Join(dataDir, databaseFile)
-	st, err := sqlite.Open(ctx, path, sqlite.Options{})
+	st, err := sqlite.Open(ctx, filepath.Join(dataDir, databaseFile), sqlite.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		return nil, err // The store's errors name the database file.
 	}
 	return st, nil
 }

@@ -17,7 +17,12 @@ import (
 const queryUsage = `Usage: heliograph query [flags] '<filter>'
 
 Prints the logs that match a filter-language expression, newest first, reading
-GET /v1/requests page by page. An empty filter matches every log. Example:
+GET /v1/requests page by page. An empty filter matches every log.
+
+The table format shows control characters in logged values as escapes such as \x1b and
+\u202e, so that they cannot act on the terminal. The json and jsonl formats escape them as
+JSON does, with the same decoded values. The csv format writes values byte for byte, control
+characters included, for programs to read; do not print it to a terminal unread. Example:
 
   heliograph query 'kind = tool and latency > 500ms and time > -1h' --format table`
 
@@ -80,10 +85,11 @@ func runQuery(ctx context.Context, args []string, env Env) error {
 	err = pageRequests(ctx, c, filter, *limit, false, func(row json.RawMessage) error {
 		return out.write(row)
 	})
-	if cerr := out.close(); err == nil {
-		err = cerr
+	if err != nil {
+		out.abort()
+		return err
 	}
-	return err
+	return out.close()
 }
 
 // pageRequests calls fn with every row of GET /v1/requests for filter, following cursors
@@ -164,10 +170,10 @@ func (rw *rowWriter) write(raw json.RawMessage) error {
 		if rw.rows == 0 {
 			sep = "[\n"
 		}
-		_, err := rw.w.WriteString(sep + string(raw))
+		_, err := rw.w.WriteString(sep + string(escapeJSONControls(raw)))
 		return err
 	case "jsonl":
-		_, err := rw.w.WriteString(string(raw) + "\n")
+		_, err := rw.w.WriteString(string(escapeJSONControls(raw)) + "\n")
 		return err
 	}
 	var r rowSummary
@@ -199,6 +205,22 @@ func (rw *rowWriter) close() error {
 		return fmt.Errorf("write output: %w", err)
 	}
 	return nil
+}
+
+// abort ends the output after a failed query. It prints nothing when no row was read, so a
+// failure never looks like an empty result, and otherwise prints the rows read so far
+// without closing a json array, so the output does not parse as complete.
+func (rw *rowWriter) abort() {
+	if rw.rows == 0 {
+		return
+	}
+	switch {
+	case rw.table != nil:
+		rw.table.Flush()
+	case rw.csv != nil:
+		rw.csv.Flush()
+	}
+	_ = rw.w.Flush() // The query error is the one reported.
 }
 
 func (r rowSummary) tableCells() []string {
@@ -237,17 +259,13 @@ func orDash(s string) string {
 	return s
 }
 
-// joinTabs joins table cells, replacing the tabs and line breaks inside a cell with spaces so
-// that each row stays on one line of its columns.
+// joinTabs joins table cells with tabs after escaping the control characters inside each
+// cell, tabs and line breaks included, so that each row stays on one line of its columns
+// and logged content cannot drive the terminal.
 func joinTabs(cells []string) string {
 	clean := make([]string, len(cells))
 	for i, c := range cells {
-		clean[i] = strings.Map(func(r rune) rune {
-			if r == '\t' || r == '\n' || r == '\r' {
-				return ' '
-			}
-			return r
-		}, c)
+		clean[i] = escapeControls(c)
 	}
 	return strings.Join(clean, "\t")
 }

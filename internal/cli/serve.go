@@ -33,6 +33,9 @@ type serveConfig struct {
 	LogFormat       string
 	ShutdownTimeout time.Duration
 	KeyCacheTTL     time.Duration
+	// BootstrapKey is HELIOGRAPH_BOOTSTRAP_KEY, the first key when the store is new; empty
+	// generates one.
+	BootstrapKey string
 }
 
 func (c serveConfig) validate() error {
@@ -60,6 +63,11 @@ func (c serveConfig) validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("--shutdown-timeout: must be positive"))
+	}
+	if c.BootstrapKey != "" {
+		if err := auth.CheckBootstrapKey(c.BootstrapKey); err != nil {
+			errs = append(errs, fmt.Errorf("HELIOGRAPH_BOOTSTRAP_KEY: %w", err))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -89,6 +97,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	if err := parseFlags(fs, args, env.Getenv); err != nil {
 		return err
 	}
+	c.BootstrapKey = env.Getenv("HELIOGRAPH_BOOTSTRAP_KEY")
 	if err := c.validate(); err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
@@ -97,13 +106,23 @@ func runServe(ctx context.Context, args []string, env Env) error {
 
 func serve(ctx context.Context, c serveConfig, env Env) error {
 	log := newLogger(env.Stderr, c.LogLevel, c.LogFormat)
+
+	// The address is taken before anything is written, so a start that fails on a busy
+	// address leaves the data directory as it was.
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err // The *net.OpError names the operation and the address.
+	}
+	// srv.Run closes the listener; this Close covers the returns before it.
+	defer ln.Close()
+
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
 	dbPath := filepath.Join(c.DataDir, databaseFile)
 	st, err := sqlite.Open(ctx, dbPath, sqlite.Options{Logger: log, Synchronous: c.Sync})
 	if err != nil {
-		return fmt.Errorf("open store %s: %w", dbPath, err)
+		return err // The store's errors name the database file.
 	}
 	defer func() {
 		if err := st.Close(); err != nil {
@@ -113,7 +132,7 @@ func serve(ctx context.Context, c serveConfig, env Env) error {
 		}
 	}()
 
-	boot, err := auth.Bootstrap(ctx, st, c.DataDir, env.Getenv("HELIOGRAPH_BOOTSTRAP_KEY"))
+	boot, err := auth.Bootstrap(ctx, st, c.DataDir, c.BootstrapKey)
 	if err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
@@ -124,10 +143,6 @@ func serve(ctx context.Context, c serveConfig, env Env) error {
 		log.Info("created project default with the key from HELIOGRAPH_BOOTSTRAP_KEY")
 	}
 
-	ln, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", c.Addr, err)
-	}
 	srv := server.New(st, server.Options{
 		MaxBodyBytes:    c.MaxBodyBytes,
 		MaxBatchBytes:   c.MaxBatchBytes,

@@ -17,7 +17,9 @@ const tailUsage = `Usage: heliograph tail [flags] '<filter>'
 
 Prints each new log that matches a filter-language expression as it is stored, one line per
 log, until interrupted. It reads the server-sent events of GET /v1/stream and reconnects
-after a dropped connection without losing logs. Example:
+after a dropped connection without losing logs. The line format shows control characters
+in logged values as escapes such as \x1b and \u202e; jsonl escapes them as JSON does.
+Example:
 
   heliograph tail 'status != 200 or latency > 5s'`
 
@@ -70,8 +72,8 @@ func runTail(ctx context.Context, args []string, env Env) error {
 		if se, ok := errors.AsType[*statusError](err); ok && se.Status/100 == 4 {
 			return err // A bad filter or key will not get better by retrying.
 		}
-		fmt.Fprintf(env.Stderr, "heliograph: stream interrupted (%v); reconnecting in %s\n",
-			err, delay)
+		fmt.Fprintf(env.Stderr, "heliograph: stream interrupted (%s); reconnecting in %s\n",
+			escapeMessage(err.Error()), delay)
 		select {
 		case <-ctx.Done():
 			return nil
@@ -94,7 +96,7 @@ func (c *apiClient) readStream(ctx context.Context, filter, lastID string,
 	}
 	resp, err := c.stream.Do(req)
 	if err != nil {
-		return fmt.Errorf("GET /v1/stream: %w", err)
+		return err // The *url.Error names the method and the URL.
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -107,8 +109,9 @@ func (c *apiClient) readStream(ctx context.Context, filter, lastID string,
 	return err
 }
 
-// readEvents parses a server-sent event stream and calls fn with each event that has data.
-// It returns nil at the end of the stream.
+// readEvents parses a server-sent event stream and calls fn with each event that has data or
+// an id. The stream opens with an event that has only an id, the position to resume from
+// when the connection drops before the first log. It returns nil at the end of the stream.
 func readEvents(r io.Reader, fn func(sseEvent) error) error {
 	br := bufio.NewReader(r)
 	var ev sseEvent
@@ -123,7 +126,7 @@ func readEvents(r io.Reader, fn func(sseEvent) error) error {
 		}
 		line = strings.TrimRight(line, "\r\n")
 		if line == "" {
-			if len(data) > 0 {
+			if len(data) > 0 || ev.ID != "" {
 				ev.Data = strings.Join(data, "\n")
 				if err := fn(ev); err != nil {
 					return err
@@ -154,16 +157,17 @@ func printTailEvent(w io.Writer, ev sseEvent, format string) error {
 		return nil
 	}
 	if format == "jsonl" {
-		_, err := fmt.Fprintln(w, ev.Data)
+		_, err := fmt.Fprintln(w, string(escapeJSONControls([]byte(ev.Data))))
 		return err
 	}
 	var r rowSummary
 	if err := json.Unmarshal([]byte(ev.Data), &r); err != nil {
 		return fmt.Errorf("decode log event: %w", err)
 	}
-	line := strings.ReplaceAll(joinTabs(r.tableCells()), "\t", "  ") + "  " + r.RequestID
+	line := strings.ReplaceAll(joinTabs(r.tableCells()), "\t", "  ") + "  " +
+		escapeControls(r.RequestID)
 	if r.Error != "" {
-		line += "  error: " + r.Error
+		line += "  error: " + escapeControls(r.Error)
 	}
 	_, err := fmt.Fprintln(w, line)
 	return err

@@ -13,8 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,7 +79,8 @@ type DB struct {
 var _ store.Store = (*DB)(nil)
 
 // Open opens or creates the database file at path and applies pending schema migrations.
-// The directory of path must exist. path must name a file, not ":memory:", because the read
+// The database file and its -wal and -shm files get mode 0600. The directory of path must
+// exist. path must name a file, not ":memory:", because the read
 // and write handles open it separately.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if path == "" || path == ":memory:" {
@@ -88,6 +91,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{log: opts.Logger, path: path}
+	if err := createPrivateFile(path); err != nil {
+		return nil, err
+	}
 
 	// The write handle is opened first: it switches the file to WAL mode, which is stored in
 	// the file, before any reader connects.
@@ -121,7 +127,34 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, errors.Join(fmt.Errorf("open %s for reading: %w", path, err), db.read.Close(),
 			db.closeHandles())
 	}
+	db.restrictSideFiles()
 	return db, nil
+}
+
+// createPrivateFile creates the database file with mode 0600 when it is missing, and sets an
+// existing one to 0600, because it holds logged content and key hashes. SQLite creates the
+// -wal and -shm files with the mode of the database file, and reads an empty file as an
+// empty database.
+func createPrivateFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err // The *PathError names the operation and the file.
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Chmod(path, 0o600)
+}
+
+// restrictSideFiles sets the -wal and -shm files to mode 0600. Files created by this version
+// have that mode already; files left by an earlier version may not. A failure is logged
+// because the store works without it.
+func (db *DB) restrictSideFiles() {
+	for _, p := range []string{db.path + "-wal", db.path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			db.log.Warn("restrict file mode", "path", p, "error", err)
+		}
+	}
 }
 
 // withDefaults fills zero fields and validates the rest.
