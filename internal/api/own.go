@@ -93,7 +93,7 @@ func (h *Handler) getSessionTree(r *http.Request, p auth.Principal) (any, error)
 		Filter: filter.Cond{Field: filter.Field{Name: filter.FieldSessionID}, Op: filter.OpEq,
 			Value: id},
 		Sort:  filter.Sort{Field: filter.Field{Name: filter.FieldCreatedAt}},
-		Limit: maxTreeLogs + 1,
+		Limit: maxTreeLogs + 1, WithoutProperties: true,
 	})
 	if err != nil {
 		return nil, storeError(err, "session")

@@ -124,17 +124,16 @@ func (c *apiClient) doData(req *http.Request, v any) error {
 	if resp.StatusCode/100 != 2 {
 		return responseError(req, resp)
 	}
-	var env struct {
-		Data json.RawMessage `json:"data"`
+	// The data member is decoded straight into v, which a page of a thousand rows with their
+	// bodies makes worth one pass less over the response.
+	if v == nil {
+		v = new(json.RawMessage)
 	}
+	env := struct {
+		Data any `json:"data"`
+	}{Data: v}
 	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
 		return fmt.Errorf("%s %s: decode response: %w", req.Method, req.URL.Path, err)
-	}
-	if v == nil {
-		return nil
-	}
-	if err := json.Unmarshal(env.Data, v); err != nil {
-		return fmt.Errorf("%s %s: decode data: %w", req.Method, req.URL.Path, err)
 	}
 	return nil
 }

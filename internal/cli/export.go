@@ -109,8 +109,8 @@ func exportTo(ctx context.Context, c *apiClient, filter, format string, w io.Wri
 		}
 	}
 	n := 0
-	err := pageRequests(ctx, c, filter, 0, true, func(raw json.RawMessage) error {
-		l, err := newExportLog(raw)
+	err := pageRequests(ctx, c, filter, 0, true, func(r apiRow) error {
+		l, err := r.exportLog()
 		if err != nil {
 			return err
 		}

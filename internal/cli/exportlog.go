@@ -70,12 +70,8 @@ type apiRow struct {
 var linkProperties = []string{"Helicone-Session-Id", "Helicone-Session-Name",
 	"Helicone-Session-Path", "Helicone-Prompt-Id"}
 
-// newExportLog converts an API row read with raw=1.
-func newExportLog(raw json.RawMessage) (exportLog, error) {
-	var r apiRow
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return exportLog{}, fmt.Errorf("decode row: %w", err)
-	}
+// exportLog converts an API row read with raw=1.
+func (r *apiRow) exportLog() (exportLog, error) {
 	if r.RequestBodyRaw == nil {
 		return exportLog{}, fmt.Errorf("row %s has no request_body_raw; the server must "+
 			"support GET /v1/requests?raw=1", r.RequestID)

@@ -91,7 +91,7 @@ func TestBatchItemRebuildsRecord(t *testing.T) {
 			`"{\"model\":\"m\",\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n{\"cho",` +
 			`"status":-3,"headers":{}},` + timing + `}`, nil},
 		{"plain text", `{"providerRequest":{"url":"u","json":{"model":"m"},"meta":{}},` +
-			`"providerResponse":{"json":{},"textBody":"  just text\twith \u00e9 \ud83d ",` +
+			`"providerResponse":{"json":{},"textBody":"  just text\twith \u00e9 \ud83d\ude00 ",` +
 			`"status":500,"headers":{}},` + timing + `}`, nil},
 		{"tool named only by the response", `{"providerRequest":{"url":"u","json":` +
 			`{"input":{"q":"x"}},"meta":{}},"providerResponse":{"json":{"_type":"tool",` +

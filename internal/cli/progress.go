@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mattn/go-isatty"
 )
 
 // progressInterval is the shortest time between two redraws of a progress bar.
@@ -34,14 +36,14 @@ func newProgress(w io.Writer, label, unit string, total int64) *progress {
 	return &progress{w: w, label: label, unit: unit, total: total, start: time.Now()}
 }
 
-// isTerminal reports whether w is a character device such as a terminal.
+// isTerminal reports whether w is a terminal. Other character devices, such as /dev/null,
+// are not terminals.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
 	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return isatty.IsTerminal(f.Fd())
 }
 
 // add counts n more units and redraws at most every progressInterval.

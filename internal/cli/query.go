@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -25,9 +24,6 @@ JSON does, with the same decoded values. The csv format writes values byte for b
 characters included, for programs to read; do not print it to a terminal unread. Example:
 
   heliograph query 'kind = tool and latency > 500ms and time > -1h' --format table`
-
-// maxPageSize is the largest page GET /v1/requests returns.
-const maxPageSize = 1000
 
 // rowSummary is the part of a request row that the table and CSV formats print.
 type rowSummary struct {
@@ -48,12 +44,6 @@ type rowSummary struct {
 	SessionName      string  `json:"session_name"`
 	SessionPath      string  `json:"session_path"`
 	Error            string  `json:"error"`
-}
-
-// requestsPage is the data of GET /v1/requests, rows kept as received.
-type requestsPage struct {
-	Rows       []json.RawMessage `json:"rows"`
-	NextCursor string            `json:"next_cursor"`
 }
 
 func runQuery(ctx context.Context, args []string, env Env) error {
@@ -90,41 +80,6 @@ func runQuery(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	return out.close()
-}
-
-// pageRequests calls fn with every row of GET /v1/requests for filter, following cursors
-// until limit rows (0: all) were read. raw asks for the stored bodies byte for byte.
-func pageRequests(ctx context.Context, c *apiClient, filter string, limit int, raw bool,
-	fn func(json.RawMessage) error) error {
-	cursor, seen := "", 0
-	for {
-		v := url.Values{"q": {filter}}
-		size := maxPageSize
-		if limit > 0 {
-			size = min(size, limit-seen)
-		}
-		v.Set("limit", strconv.Itoa(size))
-		if cursor != "" {
-			v.Set("cursor", cursor)
-		}
-		if raw {
-			v.Set("raw", "1")
-		}
-		var page requestsPage
-		if err := c.getData(ctx, "/v1/requests?"+v.Encode(), &page); err != nil {
-			return err
-		}
-		for _, row := range page.Rows {
-			if err := fn(row); err != nil {
-				return err
-			}
-		}
-		seen += len(page.Rows)
-		cursor = page.NextCursor
-		if cursor == "" || (limit > 0 && seen >= limit) {
-			return nil
-		}
-	}
 }
 
 // rowWriter prints request rows in one output format.

@@ -20,11 +20,14 @@ senders: sessions of agent runs with nested session paths, LLM calls with token 
 cost (a quarter of them streamed as SSE), tool calls, vector database queries and data
 steps, with environment, feature and customer properties, users, about 5% errors and some
 -1 (timeout) and -3 (cancelled) statuses, and a few very large sessions. The same --seed and
---end always produce the same logs with the same ids, so seeding twice stores nothing twice.`
+--end always produce the same logs with the same ids, so seeding twice stores nothing twice.
+--big-session-logs sets the exact size of the first session, which is usually the largest,
+for benchmarks of the session tree.`
 
 // seedFlags are the flags of heliograph seed.
 type seedFlags struct {
 	count, sessions, days int
+	bigSession            int
 	seed                  uint64
 	end                   string
 	workers, batchSize    int
@@ -38,6 +41,8 @@ func runSeed(ctx context.Context, args []string, env Env) error {
 	var sf seedFlags
 	fs.IntVar(&sf.count, "count", 0, "number of logs to store (required)")
 	fs.IntVar(&sf.sessions, "sessions", 0, "number of sessions; 0 means one per 25 logs")
+	fs.IntVar(&sf.bigSession, "big-session-logs", 0, "exact number of logs in the first "+
+		"session, which is usually the largest; 0 leaves its size to chance")
 	fs.IntVar(&sf.days, "days", seed.DefaultDays, "days before --end that the logs start in")
 	fs.Uint64Var(&sf.seed, "seed", 1, "selects the data set")
 	fs.StringVar(&sf.end, "end", "", "latest session start, RFC 3339; default: the "+
@@ -94,7 +99,7 @@ func (sf seedFlags) generator() (*seed.Generator, error) {
 		return nil, err
 	}
 	gen, err := seed.New(seed.Config{Count: sf.count, Sessions: sf.sessions, Days: sf.days,
-		Seed: sf.seed, End: end})
+		BigSessionLogs: sf.bigSession, Seed: sf.seed, End: end})
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}

@@ -79,7 +79,7 @@ func newBuilder(g *Generator, u unit, unitIndex uint64) *builder {
 
 func (b *builder) startSession() {
 	wf := sessionNames[b.rng.IntN(len(sessionNames))]
-	b.sessionID = uuidFrom(b.g.cfg.Seed^0x5e5510, uint64(b.u.session))
+	b.sessionID = SessionID(b.g.cfg.Seed, b.u.session)
 	b.sessionName = wf.name
 	b.feature = wf.feature
 	b.environment = environments[b.rng.IntN(len(environments))]
@@ -174,6 +174,12 @@ func (b *builder) outcome(l *logSpec) {
 	case r < 0.06:
 		l.status = -3
 	}
+}
+
+// SessionID returns the id of session n of the data set of a Config with this Seed. Session
+// 0 is usually the largest, and Config.BigSessionLogs sets its size.
+func SessionID(seed uint64, n int) string {
+	return uuidFrom(seed^0x5e5510, uint64(n))
 }
 
 // uuidFrom derives a version 4 UUID from a seed and a number, so that every log and session

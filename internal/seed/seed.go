@@ -34,6 +34,10 @@ type Config struct {
 	Sessions int
 	// Days is how many days before End the logs start in; 0 means DefaultDays.
 	Days int
+	// BigSessionLogs, when above 0, is the exact size of the first session, so that a data
+	// set holds one session of a known size (capped at the logs left once every other
+	// session has one). 0 leaves the first session's size to chance like the others.
+	BigSessionLogs int
 	// Seed selects the data set.
 	Seed uint64
 	// End is the latest start time of a session; the zero value is invalid, so that a data
@@ -81,6 +85,10 @@ func New(cfg Config) (*Generator, error) {
 	if cfg.Days < 0 {
 		errs = append(errs, fmt.Errorf("days: %d must not be negative", cfg.Days))
 	}
+	if cfg.BigSessionLogs < 0 {
+		errs = append(errs, fmt.Errorf("big session logs: %d must not be negative",
+			cfg.BigSessionLogs))
+	}
 	if cfg.End.IsZero() {
 		errs = append(errs, errors.New("end: must be set"))
 	}
@@ -108,6 +116,22 @@ func (g *Generator) plan() {
 		standalone = g.cfg.Count
 	}
 
+	sizes := g.sessionSizes(inSessions, sessions)
+	first := 0
+	for i, n := range sizes {
+		g.units = append(g.units, unit{session: i, first: first, count: n})
+		first += n
+	}
+	for first < g.cfg.Count {
+		n := min(standaloneUnit, g.cfg.Count-first)
+		g.units = append(g.units, unit{session: -1, first: first, count: n})
+		first += n
+	}
+}
+
+// sessionSizes shares inSessions logs among sessions by random weight, at least one each.
+// The first session is much larger than the rest, either BigSessionLogs or by weight.
+func (g *Generator) sessionSizes(inSessions, sessions int) []int {
 	rng := rand.New(rand.NewPCG(g.cfg.Seed, 0x5e55))
 	weights := make([]float64, sessions)
 	var total float64
@@ -122,30 +146,32 @@ func (g *Generator) plan() {
 		weights[i] = w
 		total += w
 	}
-	// Every session gets one log, and the rest are shared by weight; rounding leaves fewer
-	// than `sessions` logs over, which go one each to the first sessions.
-	spare := inSessions - sessions
 	sizes := make([]int, sessions)
+	fixed := 0
+	if g.cfg.BigSessionLogs > 0 && sessions > 0 {
+		sizes[0] = min(g.cfg.BigSessionLogs, inSessions-(sessions-1))
+		fixed = 1
+		total -= weights[0]
+		inSessions -= sizes[0]
+	}
+
+	// Every other session gets one log, and the rest are shared by weight; rounding leaves
+	// fewer than `sessions` logs over, which go one each to the first sessions.
+	others := sessions - fixed
+	if others == 0 {
+		return sizes
+	}
+	spare := inSessions - others
 	used := 0
-	for i, w := range weights {
-		sizes[i] = 1 + int(math.Floor(float64(spare)*w/total))
+	for i := fixed; i < sessions; i++ {
+		sizes[i] = 1 + int(math.Floor(float64(spare)*weights[i]/total))
 		used += sizes[i]
 	}
 	for i := 0; used < inSessions; i++ {
-		sizes[i%sessions]++
+		sizes[fixed+i%others]++
 		used++
 	}
-
-	first := 0
-	for i, n := range sizes {
-		g.units = append(g.units, unit{session: i, first: first, count: n})
-		first += n
-	}
-	for first < g.cfg.Count {
-		n := min(standaloneUnit, g.cfg.Count-first)
-		g.units = append(g.units, unit{session: -1, first: first, count: n})
-		first += n
-	}
+	return sizes
 }
 
 // Count returns the number of logs in the data set.

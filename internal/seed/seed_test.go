@@ -198,6 +198,48 @@ func TestBigSession(t *testing.T) {
 	}
 }
 
+func TestBigSessionLogs(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  seed.Config
+		want int
+	}{
+		{"exact size", seed.Config{Count: 20000, BigSessionLogs: 5000, Seed: 3, End: end}, 5000},
+		{"few sessions", seed.Config{Count: 3000, Sessions: 4, BigSessionLogs: 7, End: end}, 7},
+		{"capped", seed.Config{Count: 100, Sessions: 10, BigSessionLogs: 500, End: end}, 76},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			logs := generate(t, tc.cfg)
+			if len(logs) != tc.cfg.Count {
+				t.Fatalf("generated %d logs, want %d", len(logs), tc.cfg.Count)
+			}
+			sizes := map[string]int{}
+			var first string
+			for _, l := range logs {
+				var item batchItem
+				if err := json.Unmarshal(l.Item, &item); err != nil {
+					t.Fatal(err)
+				}
+				if id := item.Headers["Helicone-Session-Id"]; id != "" {
+					if first == "" {
+						first = id
+					}
+					sizes[id]++
+				}
+			}
+			if sizes[first] != tc.want {
+				t.Errorf("first session holds %d logs, want %d", sizes[first], tc.want)
+			}
+			for id, n := range sizes {
+				if n < 1 {
+					t.Errorf("session %s holds no logs", id)
+				}
+			}
+		})
+	}
+}
+
 func TestConfigValidation(t *testing.T) {
 	tests := []struct {
 		name string
@@ -206,6 +248,7 @@ func TestConfigValidation(t *testing.T) {
 		{"zero count", seed.Config{End: end}},
 		{"negative sessions", seed.Config{Count: 1, Sessions: -1, End: end}},
 		{"negative days", seed.Config{Count: 1, Days: -1, End: end}},
+		{"negative big session", seed.Config{Count: 1, BigSessionLogs: -1, End: end}},
 		{"no end", seed.Config{Count: 1}},
 	}
 	for _, tc := range tests {

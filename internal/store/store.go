@@ -81,6 +81,10 @@ type LogQuery struct {
 	After *filter.Cursor
 	// WithBodies loads the three body fields; without it they are nil.
 	WithBodies bool
+	// WithoutProperties leaves Properties nil, for callers that do not show them, such as
+	// a session tree. Reading the properties of thousands of logs is a large part of such a
+	// query.
+	WithoutProperties bool
 }
 
 // Store is the storage contract. Implementations are safe for concurrent use. Every method that

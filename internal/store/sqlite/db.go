@@ -70,6 +70,9 @@ type DB struct {
 
 	// stmts holds the prepared statements of the ingest path.
 	stmts *stmtCache
+	// scores is scoresSQL prepared on the read pool: GET /v1/requests reads the scores of
+	// every row it returns, and preparing the statement took most of each call.
+	scores *sql.Stmt
 
 	// Inserted rows since the last PRAGMA optimize, and how many trigger the next one.
 	sinceOptimize atomic.Int64
@@ -125,6 +128,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	db.read.SetMaxIdleConns(opts.MaxReadConns)
 	if err := db.read.PingContext(ctx); err != nil {
 		return nil, errors.Join(fmt.Errorf("open %s for reading: %w", path, err), db.read.Close(),
+			db.closeHandles())
+	}
+	if db.scores, err = db.read.PrepareContext(ctx, scoresSQL); err != nil {
+		return nil, errors.Join(fmt.Errorf("prepare scores query: %w", err), db.read.Close(),
 			db.closeHandles())
 	}
 	db.restrictSideFiles()
@@ -251,7 +258,7 @@ func (db *DB) Close() error {
 	db.closed = true
 
 	// Readers close first so that none holds a snapshot the checkpoint would have to keep.
-	readErr := db.read.Close()
+	readErr := errors.Join(db.scores.Close(), db.read.Close())
 
 	// PRAGMA optimize refreshes the statistics the query planner uses to choose between the
 	// log indexes; SQLite recommends running it before closing a connection.

@@ -31,15 +31,19 @@ const logInsertArgs = 30
 
 // Statement kinds of the ingest path in [stmtCache].
 const (
-	stmtInsertLogs  = "insert logs"
-	stmtInsertProps = "insert properties"
+	stmtInsertLogs       = "insert logs"
+	stmtInsertProps      = "insert properties"
+	stmtAddLatencyRollup = "add to latency rollup"
+	stmtAddTTFTRollup    = "add to ttft rollup"
 )
 
 // ingestStatements returns the builders of the multi-row ingest statements.
 func ingestStatements() map[string]func(rows int) string {
 	return map[string]func(rows int) string{
-		stmtInsertLogs:  insertLogsSQL,
-		stmtInsertProps: insertPropsSQL,
+		stmtInsertLogs:       insertLogsSQL,
+		stmtInsertProps:      insertPropsSQL,
+		stmtAddLatencyRollup: addLatencyRollupSQL,
+		stmtAddTTFTRollup:    addTTFTRollupSQL,
 	}
 }
 
@@ -129,9 +133,10 @@ type logInserter struct {
 	stmts    *stmtCache
 	statuses []store.InsertStatus
 
-	pks   map[string]int64 // project pk by project id
-	args  []any            // reused argument buffer of the log INSERT
-	props []any            // pending property rows, 4 values each
+	pks     map[string]int64 // project pk by project id
+	args    []any            // reused argument buffer of the log INSERT
+	props   []any            // pending property rows, 4 values each
+	rollups rollupBatch      // the hourly metrics rollup rows of the inserted logs
 }
 
 func (ins *logInserter) run(ctx context.Context, recs []*record.Record) error {
@@ -147,7 +152,10 @@ func (ins *logInserter) run(ctx context.Context, recs []*record.Record) error {
 			return err
 		}
 	}
-	return ins.flushProps(ctx, true)
+	if err := ins.flushProps(ctx, true); err != nil {
+		return err
+	}
+	return ins.rollups.write(ctx, ins.tx, ins.stmts)
 }
 
 // loadProjectPKs maps the project ids of recs to their pks, or returns an error wrapping
@@ -200,6 +208,7 @@ func (ins *logInserter) insertChunk(ctx context.Context, recs []*record.Record,
 		// A later record with the same key in this chunk is a duplicate of this one.
 		delete(inserted, k)
 		statuses[i] = store.Inserted
+		ins.rollups.add(k.projectPK, r)
 		for key, value := range r.Properties {
 			ins.props = append(ins.props, seq, k.projectPK, key, value)
 		}

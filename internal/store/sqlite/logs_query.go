@@ -63,7 +63,8 @@ func (db *DB) GetLog(ctx context.Context, projectID, requestID string) (*record.
 	return r, nil
 }
 
-// QueryLogs returns the logs of the project that match q, with their properties. Errors in q
+// QueryLogs returns the logs of the project that match q, with their properties unless
+// q.WithoutProperties is set. Errors in q
 // wrap [store.ErrInvalidQuery].
 func (db *DB) QueryLogs(ctx context.Context, projectID string, q store.LogQuery) (
 	[]*record.Record, error) {
@@ -85,6 +86,9 @@ func (db *DB) QueryLogs(ctx context.Context, projectID string, q store.LogQuery)
 	recs, seqs, err := queryLogRows(ctx, tx, query, args, projectID, q.WithBodies)
 	if err != nil {
 		return nil, fmt.Errorf("query logs: %w", err)
+	}
+	if q.WithoutProperties {
+		return recs, nil
 	}
 	if err := loadProperties(ctx, tx, seqs, recs); err != nil {
 		return nil, fmt.Errorf("query logs: %w", err)

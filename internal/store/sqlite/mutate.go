@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math"
 
@@ -83,6 +82,12 @@ func (db *DB) upsert(ctx context.Context, query string, args ...any) error {
 	return nil
 }
 
+// scoresSQL lists the scores of one log in one statement, which reads one snapshot without
+// an explicit transaction. The LEFT JOIN returns one row with a NULL name for a log without
+// scores and no row for a missing log.
+const scoresSQL = "SELECT s.name, s.value FROM logs LEFT JOIN scores s ON s.log_seq = logs.seq " +
+	"WHERE logs.project_pk = " + projectPKSQL + " AND logs.request_id = ?"
+
 // Scores returns the scores of a stored log, an empty map when it has none, or
 // [store.ErrNotFound] when the project has no log with that request id.
 func (db *DB) Scores(ctx context.Context, projectID, requestID string) (
@@ -92,40 +97,29 @@ func (db *DB) Scores(ctx context.Context, projectID, requestID string) (
 	}
 	defer db.mu.RUnlock()
 
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	rows, err := db.scores.QueryContext(ctx, projectID, requestID)
 	if err != nil {
 		return nil, fmt.Errorf("scores of log %s: %w", requestID, err)
-	}
-	defer func() { _ = tx.Rollback() }()
-
-	var seq, pk int64
-	err = tx.QueryRowContext(ctx, logSeqSQL, projectID, requestID).Scan(&seq, &pk)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("scores of log %s: %w", requestID, store.ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("scores of log %s: %w", requestID, err)
-	}
-	scores := make(map[string]float64)
-	if err := readScores(ctx, tx, seq, scores); err != nil {
-		return nil, fmt.Errorf("scores of log %s: %w", requestID, err)
-	}
-	return scores, nil
-}
-
-func readScores(ctx context.Context, tx *sql.Tx, seq int64, scores map[string]float64) error {
-	rows, err := tx.QueryContext(ctx, "SELECT name, value FROM scores WHERE log_seq = ?", seq)
-	if err != nil {
-		return err
 	}
 	defer rows.Close()
+	found := false
+	scores := make(map[string]float64)
 	for rows.Next() {
-		var name string
-		var v float64
+		found = true
+		var name sql.NullString
+		var v sql.NullFloat64
 		if err := rows.Scan(&name, &v); err != nil {
-			return err
+			return nil, fmt.Errorf("scores of log %s: %w", requestID, err)
 		}
-		scores[name] = v
+		if name.Valid {
+			scores[name.String] = v.Float64
+		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("scores of log %s: %w", requestID, err)
+	}
+	if !found {
+		return nil, fmt.Errorf("scores of log %s: %w", requestID, store.ErrNotFound)
+	}
+	return scores, nil
 }

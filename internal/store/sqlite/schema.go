@@ -16,7 +16,7 @@ import (
 // and ClickHouse backends mirror these tables and columns, and may key logs by the text
 // project id where this schema uses projects.pk.
 func migrations() []string {
-	return []string{schemaV1, schemaV2}
+	return []string{schemaV1, schemaV2, schemaV3}
 }
 
 // schemaV1 creates projects, API keys, logs, their properties and scores.
@@ -111,6 +111,55 @@ CREATE INDEX scores_project_name ON scores (project_pk, name, value, log_seq);
 const schemaV2 = `
 -- The newest seq of a project, and the logs after a seq, for live tail.
 CREATE INDEX logs_project_seq ON logs (project_pk, seq);
+`
+
+// schemaV3 adds the hourly rollups that Metrics reads for logs without a filter, so that
+// metrics over millions of logs read thousands of rollup rows. InsertLogs keeps them up to
+// date in the transaction that stores the logs. This step fills them from the logs stored so
+// far. It spells out the hour and the bins of aggregate_metrics.go, because a schema step is
+// never edited.
+const schemaV3 = `
+-- One row per project, hour (created_at / 3600000, rounded down) and latency bin.
+CREATE TABLE metrics_latency_hourly (
+	project_pk        INTEGER NOT NULL,
+	hour              INTEGER NOT NULL,
+	bin               INTEGER NOT NULL,
+	requests          INTEGER NOT NULL,
+	errors            INTEGER NOT NULL,
+	prompt_tokens     INTEGER NOT NULL,
+	completion_tokens INTEGER NOT NULL,
+	total_tokens      INTEGER NOT NULL,
+	cost              REAL NOT NULL,
+	min_ms            INTEGER NOT NULL,
+	max_ms            INTEGER NOT NULL,
+	PRIMARY KEY (project_pk, hour, bin)
+) STRICT, WITHOUT ROWID;
+
+-- One row per project, hour and TTFT bin, for the logs with a known TTFT.
+CREATE TABLE metrics_ttft_hourly (
+	project_pk INTEGER NOT NULL,
+	hour       INTEGER NOT NULL,
+	bin        INTEGER NOT NULL,
+	requests   INTEGER NOT NULL,
+	min_ms     INTEGER NOT NULL,
+	max_ms     INTEGER NOT NULL,
+	PRIMARY KEY (project_pk, hour, bin)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO metrics_latency_hourly
+SELECT project_pk,
+	(CASE WHEN created_at >= 0 THEN created_at / 3600000 ELSE (created_at + 1) / 3600000 - 1 END),
+	CAST(log2(max(latency_ms, 0) + 1) * 8 AS INTEGER),
+	COUNT(*), SUM(status <> 200), SUM(prompt_tokens), SUM(completion_tokens),
+	SUM(total_tokens), TOTAL(cost), MIN(max(latency_ms, 0)), MAX(max(latency_ms, 0))
+FROM logs GROUP BY 1, 2, 3;
+
+INSERT INTO metrics_ttft_hourly
+SELECT project_pk,
+	(CASE WHEN created_at >= 0 THEN created_at / 3600000 ELSE (created_at + 1) / 3600000 - 1 END),
+	CAST(log2(max(ttft_ms, 0) + 1) * 8 AS INTEGER),
+	COUNT(*), MIN(max(ttft_ms, 0)), MAX(max(ttft_ms, 0))
+FROM logs WHERE ttft_ms IS NOT NULL GROUP BY 1, 2, 3;
 `
 
 // migrate applies the pending migrations, all in one transaction, so a failure leaves the

@@ -213,4 +213,14 @@ func testWithoutBodies(t *testing.T, s store.Store) {
 	if len(recs) == 1 {
 		checkRecord(t, "QueryLogs(WithBodies true)", recs[0], r)
 	}
+
+	recs = mustQuery(t, s, p.ID, store.LogQuery{WithoutProperties: true})
+	if len(recs) != 1 {
+		t.Fatalf("QueryLogs(WithoutProperties) returned %d logs, want 1", len(recs))
+	}
+	if recs[0].Properties != nil {
+		t.Errorf("QueryLogs(WithoutProperties) properties = %v, want nil", recs[0].Properties)
+	}
+	want.Properties = nil
+	checkRecord(t, "QueryLogs(WithoutProperties)", recs[0], &want)
 }
