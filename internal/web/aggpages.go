@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -35,11 +36,15 @@ func rangeNav(path, q, extra, active string) []rangeLink {
 }
 
 type propertiesView struct {
-	Keys   []facetLink
-	Key    string
-	Values []propertyValue
-	Trend  chart
-	Ranges []rangeLink
+	Keys []facetLink
+	Key  string
+	// Filtered reports that a filter narrows the page, which words the empty states.
+	Filtered bool
+	// UnknownKey reports that no matching log has the requested key, so nothing is charted.
+	UnknownKey bool
+	Values     []propertyValue
+	Trend      chart
+	Ranges     []rangeLink
 }
 
 type propertyValue struct {
@@ -54,12 +59,17 @@ type propertyValue struct {
 func (h *Handler) propertiesPage(w http.ResponseWriter, r *http.Request, ws webSession) {
 	q := r.URL.Query().Get("q")
 	p := newPage(ws, "Properties", "/properties", q)
-	view := &propertiesView{}
+	view := &propertiesView{Filtered: isFiltered(q)}
 	p.Data = view
 	f, fe := parseFilter(q, h.now())
 	if fe != nil {
 		p.FilterError = fe
 		h.render(w, r, http.StatusBadRequest, "properties", p)
+		return
+	}
+	rangeName, msg, ok := rangeParam(r)
+	if !ok {
+		h.renderError(w, r, http.StatusBadRequest, msg)
 		return
 	}
 	ctx, project := r.Context(), ws.principal.ProjectID
@@ -76,12 +86,13 @@ func (h *Handler) propertiesPage(w http.ResponseWriter, r *http.Request, ws webS
 		view.Keys = append(view.Keys, facetLink{Label: k, Href: "/properties?q=" +
 			url.QueryEscape(q) + "&key=" + url.QueryEscape(k)})
 	}
-	if view.Key == "" {
+	view.UnknownKey = view.Key != "" && !slices.Contains(keys, view.Key)
+	if view.Key == "" || view.UnknownKey {
 		h.render(w, r, http.StatusOK, "properties", p)
 		return
 	}
 
-	tr, err := h.resolveRange(ctx, project, r.URL.Query().Get("range"), f)
+	tr, err := h.resolveRange(ctx, project, rangeName, f)
 	if err == nil {
 		err = h.fillProperty(r, project, f, tr, q, view)
 	}
@@ -131,19 +142,24 @@ func (h *Handler) fillProperty(r *http.Request, project string, f filter.Expr, t
 	if err != nil {
 		return err
 	}
+	counted := false
 	for _, pt := range points {
 		si, ok := index[pt.Value]
 		if bi := tr.index(pt.Start); ok && bi >= 0 && bi < len(times) {
 			ss[si].Values[bi] += float64(pt.Requests)
+			counted = true
 		}
 	}
 	view.Trend = lineChart("Requests per value", times, ss, formatCount)
+	// A range with none of the charted values shows the empty state, not flat lines at 0.
+	view.Trend.Empty = !counted
 	return nil
 }
 
 type usersView struct {
-	Users []userRow
-	Total int
+	Users      []userRow
+	Total      int
+	Next, Prev string
 }
 
 type userRow struct {
@@ -163,13 +179,29 @@ func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request, ws webSessio
 		h.render(w, r, http.StatusBadRequest, "users", p)
 		return
 	}
+	offset, msg, ok := offsetParam(r)
+	if !ok {
+		h.renderError(w, r, http.StatusBadRequest, msg)
+		return
+	}
+
 	users, total, err := h.store.Users(r.Context(), ws.principal.ProjectID, store.UserQuery{
-		Scope: store.Scope{Filter: f}, Limit: usersPageSize})
+		Scope: store.Scope{Filter: f}, Limit: usersPageSize, Offset: offset})
 	if err != nil {
 		h.storeFailed(w, r, err)
 		return
 	}
 	view.Total = total
+
+	link := func(off int) string {
+		return "/users?q=" + url.QueryEscape(q) + "&offset=" + strconv.Itoa(off)
+	}
+	if offset+usersPageSize < total {
+		view.Next = link(offset + usersPageSize)
+	}
+	if offset > 0 {
+		view.Prev = link(max(offset-usersPageSize, 0))
+	}
 	field := filter.Field{Name: filter.FieldUser}
 	for _, u := range users {
 		view.Users = append(view.Users, userRow{UserSummary: u,
@@ -198,8 +230,14 @@ func (h *Handler) statsPage(w http.ResponseWriter, r *http.Request, ws webSessio
 		h.render(w, r, http.StatusBadRequest, "stats", p)
 		return
 	}
+	rangeName, msg, ok := rangeParam(r)
+	if !ok {
+		h.renderError(w, r, http.StatusBadRequest, msg)
+		return
+	}
+
 	ctx, project := r.Context(), ws.principal.ProjectID
-	tr, err := h.resolveRange(ctx, project, r.URL.Query().Get("range"), f)
+	tr, err := h.resolveRange(ctx, project, rangeName, f)
 	if err != nil {
 		h.storeFailed(w, r, err)
 		return

@@ -73,7 +73,7 @@ func lineChart(title string, times []time.Time, ss []series,
 		top = max(top, maxOf(s.Values))
 	}
 	c.Max = format(top)
-	if len(times) == 0 {
+	if len(times) == 0 || len(ss) == 0 {
 		c.Empty = true
 		return c
 	}

@@ -42,13 +42,18 @@ func parseFilter(q string, now time.Time) (filter.Expr, *filterError) {
 	return nil, fe
 }
 
+// isFiltered reports whether the search-bar text q narrows the logs at all.
+func isFiltered(q string) bool {
+	t := strings.TrimSpace(q)
+	return t != "" && !strings.EqualFold(t, "all")
+}
+
 // withClause returns q narrowed by clause, a filter-language comparison.
 func withClause(q, clause string) string {
-	t := strings.TrimSpace(q)
-	if t == "" || strings.EqualFold(t, "all") {
+	if !isFiltered(q) {
 		return clause
 	}
-	return "(" + t + ") and " + clause
+	return "(" + strings.TrimSpace(q) + ") and " + clause
 }
 
 // eqClause returns the filter-language text of field = value.

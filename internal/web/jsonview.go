@@ -174,13 +174,3 @@ func displayTree(b []byte, budget int) *jsonNode {
 	}
 	return n
 }
-
-// indentJSON returns b indented for reading. json.Indent copies every token's bytes, so
-// numbers keep every digit; text that is not JSON is returned unchanged.
-func indentJSON(b []byte) string {
-	var out bytes.Buffer
-	if err := json.Indent(&out, b, "", "  "); err != nil {
-		return string(b)
-	}
-	return out.String()
-}

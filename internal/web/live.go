@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heliograph/heliograph/internal/filter"
+	"github.com/heliograph/heliograph/internal/record"
 	"github.com/heliograph/heliograph/internal/store"
 )
 
@@ -23,10 +24,12 @@ const (
 )
 
 // liveRow is the data of one "log" event: the columns of a requests-table row, no bodies.
+// StatusText, Error and Preview are the texts the server-rendered table shows.
 type liveRow struct {
 	ID          string            `json:"id"`
 	Time        string            `json:"time"`
 	Status      int64             `json:"status"`
+	StatusText  string            `json:"status_text"`
 	Kind        string            `json:"kind"`
 	Name        string            `json:"name"`
 	Latency     string            `json:"latency"`
@@ -35,6 +38,18 @@ type liveRow struct {
 	SessionID   string            `json:"session_id"`
 	SessionName string            `json:"session_name"`
 	Properties  map[string]string `json:"properties"`
+	Error       string            `json:"error"`
+	Preview     string            `json:"preview"`
+}
+
+// newLiveRow returns the event data of rec, with the texts of the requests table's row.
+func newLiveRow(rec *record.Record) liveRow {
+	row := newRowView(rec)
+	return liveRow{ID: rec.RequestID, Time: formatTime(rec.CreatedAt), Status: rec.Status,
+		StatusText: statusText(rec.Status), Kind: rec.Kind, Name: rec.Model,
+		Latency: formatMs(rec.LatencyMs), TTFT: formatMs(rec.TimeToFirstTokenMs),
+		User: rec.UserID, SessionID: rec.SessionID, SessionName: rec.SessionName,
+		Properties: rec.Properties, Error: row.Error, Preview: row.Preview}
 }
 
 // live serves GET /live?q=: server-sent events of the logs stored after the stream opened
@@ -118,12 +133,7 @@ func (h *Handler) runLive(r *http.Request, ws webSession, f filter.Expr, pos int
 			}
 			pos = next
 			for _, rec := range recs {
-				data, err := json.Marshal(liveRow{ID: rec.RequestID,
-					Time: formatTime(rec.CreatedAt), Status: rec.Status, Kind: rec.Kind,
-					Name: rec.Model, Latency: formatMs(rec.LatencyMs),
-					TTFT: formatMs(rec.TimeToFirstTokenMs), User: rec.UserID,
-					SessionID: rec.SessionID, SessionName: rec.SessionName,
-					Properties: rec.Properties})
+				data, err := json.Marshal(newLiveRow(rec))
 				if err != nil {
 					return fmt.Errorf("encode log %s: %w", rec.RequestID, err)
 				}

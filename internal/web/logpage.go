@@ -13,8 +13,8 @@ type logView struct {
 	Rec   *record.Record
 	Props []propChip
 	Body  bodyView
-	// RawRequest and RawResponse are the stored bodies indented (every byte of every token
-	// kept); RawResponseRaw is the response exactly as received.
+	// RawRequest and RawResponse are the stored bodies and RawResponseRaw the response as
+	// received, each byte for byte up to maxRawBytes.
 	RawRequest     string
 	RawResponse    string
 	RawResponseRaw string
@@ -36,8 +36,8 @@ func (h *Handler) logPage(w http.ResponseWriter, r *http.Request, ws webSession)
 	}
 	view := logView{Rec: rec, Body: newBodyView(rec)}
 	var cut [3]bool
-	view.RawRequest, cut[0] = cutText(indentJSON(rec.RequestBody), maxRawBytes)
-	view.RawResponse, cut[1] = cutText(indentJSON(rec.ResponseBody), maxRawBytes)
+	view.RawRequest, cut[0] = cutText(string(rec.RequestBody), maxRawBytes)
+	view.RawResponse, cut[1] = cutText(string(rec.ResponseBody), maxRawBytes)
 	view.RawResponseRaw, cut[2] = cutText(string(rec.ResponseRaw), maxRawBytes)
 	view.RawCut = cut[0] || cut[1] || cut[2]
 	for k, v := range rec.Properties {
@@ -45,7 +45,7 @@ func (h *Handler) logPage(w http.ResponseWriter, r *http.Request, ws webSession)
 	}
 	slices.SortFunc(view.Props, func(a, b propChip) int { return strings.Compare(a.Key, b.Key) })
 
-	p := newPage(ws, rec.Model, "/requests", r.URL.Query().Get("q"))
+	p := newDetailPage(ws, rec.Model, "/requests")
 	p.Data = view
 	h.render(w, r, http.StatusOK, "log", p)
 }

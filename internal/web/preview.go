@@ -6,7 +6,8 @@ import (
 	"github.com/heliograph/heliograph/internal/record"
 )
 
-// preview returns a one-line summary of a log's content for the requests table.
+// preview returns a one-line summary of a log's content for the requests table. It leaves out
+// rec.Error, which the table shows in its own span before the preview.
 func preview(rec *record.Record) string {
 	var s string
 	switch rec.Kind {
@@ -20,9 +21,6 @@ func preview(rec *record.Record) string {
 		s = firstNonEmpty(resp.Get("message").String(), resp.Get("status").String())
 	default:
 		s = llmPreview(rec)
-	}
-	if rec.Error != "" && s == "" {
-		s = rec.Error
 	}
 	return shorten(s, previewRunes)
 }

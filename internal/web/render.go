@@ -74,6 +74,13 @@ func newPage(ws webSession, title, nav, q string) page {
 	return page{Title: title, Nav: nav, Q: q, SearchPath: nav, SignedIn: true, CSRF: ws.csrf}
 }
 
+// newDetailPage starts the page of one log or one session. Such a page always shows the
+// whole log or session and takes no filter: its q parameter is ignored and not echoed, and its
+// search bar starts a new search on /requests.
+func newDetailPage(ws webSession, title, nav string) page {
+	return page{Title: title, Nav: nav, SearchPath: "/requests", SignedIn: true, CSRF: ws.csrf}
+}
+
 // render writes a page. Templates execute into a buffer, so a failure sends a clean error page
 // instead of half a page.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string,
@@ -136,6 +143,15 @@ var templateFuncs = template.FuncMap{
 	"isOK":       func(s int64) bool { return s == 200 },
 	"navItems":   func() []navItem { return navigation },
 	"durMs":      func(a, b time.Time) int64 { return b.Sub(a).Milliseconds() },
+	"plural":     plural,
+}
+
+// plural returns n followed by one when n is 1 and by many otherwise: "1 log", "2 logs".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return formatInt(int64(n)) + " " + many
 }
 
 type navItem struct {

@@ -105,7 +105,7 @@ func newRowView(rec *record.Record) rowView {
 	v := rowView{ID: rec.RequestID, Time: rec.CreatedAt, Status: rec.Status, Kind: rec.Kind,
 		Name: rec.Model, LatencyMs: rec.LatencyMs, TTFTMs: rec.TimeToFirstTokenMs,
 		User: rec.UserID, SessionID: rec.SessionID, SessionName: rec.SessionName,
-		Error: rec.Error, Preview: preview(rec)}
+		Error: shorten(rec.Error, previewRunes), Preview: preview(rec)}
 	for k, val := range rec.Properties {
 		v.Props = append(v.Props, propChip{Key: k, Value: val})
 	}

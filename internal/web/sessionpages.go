@@ -17,7 +17,8 @@ const (
 	maxSessionLogs = 100_000
 	// waterfallRows is how many timeline rows a session page draws unless all=1 is asked.
 	waterfallRows = 300
-	// Waterfall geometry in SVG user units: a label column, then the bars.
+	// Waterfall geometry in SVG user units: a label column, then the bars. The SVG is drawn at
+	// 1 px per unit, so its 13 px labels keep their size; a narrow window scrolls it.
 	waterfallLabel = 300.0
 	waterfallBars  = 900.0
 	waterfallRowH  = 18.0
@@ -43,8 +44,11 @@ func (h *Handler) sessionsPage(w http.ResponseWriter, r *http.Request, ws webSes
 		h.render(w, r, http.StatusBadRequest, "sessions", p)
 		return
 	}
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-	offset = min(max(offset, 0), 1_000_000)
+	offset, msg, ok := offsetParam(r)
+	if !ok {
+		h.renderError(w, r, http.StatusBadRequest, msg)
+		return
+	}
 
 	sessions, err := h.store.Sessions(r.Context(), ws.principal.ProjectID, store.SessionQuery{
 		Scope: store.Scope{Filter: f}, Search: view.Search, Limit: sessionsPageSize + 1,
@@ -102,7 +106,7 @@ func newTreeView(n *query.TreeNode) *treeView {
 			Meta: formatMs(n.Log.LatencyMs)}
 	}
 	v := &treeView{Folder: true, Name: firstNonEmpty(n.Name, "/"),
-		Meta:     strconv.Itoa(n.Logs) + " logs · " + formatMs(n.DurationMs),
+		Meta:     plural(n.Logs, "log", "logs") + " · " + formatMs(n.DurationMs),
 		Children: make([]*treeView, len(n.Children))}
 	for i, c := range n.Children {
 		v.Children[i] = newTreeView(c)
@@ -168,8 +172,7 @@ func (h *Handler) sessionPage(w http.ResponseWriter, r *http.Request, ws webSess
 		view.Waterfall.ShowAll = "/sessions/" + url.PathEscape(id) + "?all=1"
 	}
 
-	p := newPage(ws, "Session "+firstNonEmpty(view.Name, id), "/sessions",
-		r.URL.Query().Get("q"))
+	p := newDetailPage(ws, "Session "+firstNonEmpty(view.Name, id), "/sessions")
 	p.Data = view
 	h.render(w, r, http.StatusOK, "session", p)
 }

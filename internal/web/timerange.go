@@ -29,7 +29,7 @@ type timeRange struct {
 	Empty bool
 }
 
-// resolveRange turns the range parameter into bounds and a bucket width. "all", the default,
+// resolveRange turns a range name checked by rangeParam into bounds and a bucket width. "all"
 // spans the first to the last matching log.
 func (h *Handler) resolveRange(ctx context.Context, projectID, name string,
 	f filter.Expr) (timeRange, error) {

@@ -85,11 +85,25 @@ func (h *Handler) Register(mux *http.ServeMux) {
 
 	mux.Handle("GET /{$}", h.secure(h.signedIn(h.requestsPage)))
 	mux.Handle("GET /requests", h.secure(h.signedIn(h.requestsPage)))
+	mux.Handle("GET /requests/{$}", h.secure(redirectTo("/requests")))
 	mux.Handle("GET /requests/{id}", h.secure(h.signedIn(h.logPage)))
 	mux.Handle("GET /sessions", h.secure(h.signedIn(h.sessionsPage)))
+	mux.Handle("GET /sessions/{$}", h.secure(redirectTo("/sessions")))
 	mux.Handle("GET /sessions/{id}", h.secure(h.signedIn(h.sessionPage)))
 	mux.Handle("GET /properties", h.secure(h.signedIn(h.propertiesPage)))
 	mux.Handle("GET /users", h.secure(h.signedIn(h.usersPage)))
 	mux.Handle("GET /stats", h.secure(h.signedIn(h.statsPage)))
 	mux.Handle("GET /live", h.secure(h.signedIn(h.live)))
+}
+
+// redirectTo sends a request to path with its query kept. It serves the list paths with a
+// trailing slash, such as /requests/, which name no log or session.
+func redirectTo(path string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		target := path
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+	})
 }

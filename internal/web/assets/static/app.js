@@ -33,6 +33,15 @@
     td.appendChild(a);
   }
 
+  function span(parent, text, className) {
+    const el = document.createElement("span");
+    el.className = className;
+    el.textContent = text;
+    parent.appendChild(el);
+    return el;
+  }
+
+  // addRow builds the same cells, with the same classes, as the server's requests template.
   function addRow(log) {
     const empty = body.querySelector("tr.empty");
     if (empty) {
@@ -43,11 +52,9 @@
 
     const logHref = "/requests/" + encodeURIComponent(log.id);
     link(cell(row, ""), logHref, log.time);
-    const badge = document.createElement("span");
-    badge.className = "badge " + (log.status === 200 ? "ok" : "err");
-    badge.textContent = String(log.status);
-    cell(row, "").appendChild(badge);
-    cell(row, log.kind);
+    span(cell(row, ""), log.status_text || String(log.status),
+      "badge " + (log.status === 200 ? "ok" : "err"));
+    span(cell(row, ""), log.kind, "kind kind-" + log.kind);
     link(cell(row, ""), logHref, log.name, "name");
     cell(row, log.latency, "num");
     cell(row, log.ttft, "num");
@@ -58,14 +65,25 @@
       link(session, "/sessions/" + encodeURIComponent(log.session_id),
         log.session_name || log.session_id);
     }
-    const props = cell(row, "");
-    for (const [key, value] of Object.entries(log.properties || {})) {
-      const chip = document.createElement("span");
-      chip.className = "chip";
-      chip.textContent = key + " " + value;
-      props.appendChild(chip);
+    const props = cell(row, "", "props");
+    const entries = Object.entries(log.properties || {});
+    entries.sort(function (a, b) {
+      if (a[0] === b[0]) {
+        return 0;
+      }
+      return a[0] < b[0] ? -1 : 1;
+    });
+    for (const [key, value] of entries) {
+      const chip = span(props, "", "chip");
+      span(chip, key, "chip-key");
+      chip.appendChild(document.createTextNode(" " + value));
     }
-    cell(row, "", "preview");
+    const preview = cell(row, "", "preview");
+    if (log.error) {
+      span(preview, log.error, "err-text");
+      preview.appendChild(document.createTextNode(" "));
+    }
+    preview.appendChild(document.createTextNode(log.preview || ""));
 
     while (body.rows.length > maxRows) {
       body.deleteRow(body.rows.length - 1);
@@ -83,6 +101,17 @@
       addRow(JSON.parse(event.data));
     });
     source.addEventListener("error", function () {
+      // EventSource retries a dropped stream by itself, but not a response other than 200,
+      // such as 400 for an invalid filter or 401 after the session ended.
+      if (source && source.readyState === EventSource.CLOSED) {
+        source.close();
+        source = null;
+        toggle.checked = false;
+        toggle.disabled = true;
+        status.textContent =
+          "live mode stopped: the filter is invalid or the session ended; reload the page";
+        return;
+      }
       status.textContent = "reconnecting";
     });
   }
