@@ -26,7 +26,9 @@ type Handler struct {
 	store LogReader
 	// agg is st's aggregate half, nil when st has none; the aggregate routes then answer 501.
 	agg Aggregates
-	log *slog.Logger
+	// exporter is st's export read, nil when st has none; GET /v1/export then answers 501.
+	exporter LogExporter
+	log      *slog.Logger
 	// keys re-resolves the key of an open stream; [Handler.Register] sets it.
 	keys *auth.Authenticator
 	// streams limits the open live-tail streams; stop ends them on [Handler.CloseStreams].
@@ -42,7 +44,8 @@ func NewHandler(st LogReader, log *slog.Logger) *Handler {
 		log = slog.New(slog.DiscardHandler)
 	}
 	agg, _ := st.(Aggregates)
-	return &Handler{store: st, agg: agg, log: log,
+	exporter, _ := st.(LogExporter)
+	return &Handler{store: st, agg: agg, exporter: exporter, log: log,
 		streams: &streamSlots{}, stop: make(chan struct{})}
 }
 
@@ -94,6 +97,7 @@ func (h *Handler) Register(mux *http.ServeMux, a *auth.Authenticator) {
 	mux.Handle("GET /v1/users", read(h.listUsers))
 	mux.Handle("GET /v1/metrics", read(h.getMetrics))
 	mux.Handle("GET /v1/stream", a.Require(store.ScopeRead, http.HandlerFunc(h.stream)))
+	mux.Handle("GET /v1/export", a.Require(store.ScopeRead, http.HandlerFunc(h.export)))
 }
 
 type envelope struct {

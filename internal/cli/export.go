@@ -2,26 +2,33 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/heliograph/heliograph/internal/api"
 )
 
 const exportUsage = `Usage: heliograph export [flags] '<filter>'
 
-Writes every log that matches a filter-language expression (empty: every log), newest first,
-with its bodies exactly as stored. The jsonl format holds one log per line with everything
-"heliograph import" needs to store it again elsewhere with the same id and byte-equal
-bodies; the csv format is for spreadsheets and cannot be imported. Both formats are for
-files and programs: they keep logged values byte for byte, so control characters in them are
-not escaped for a terminal (jsonl escapes only those below U+0020, as JSON requires). Example:
+Writes every log that matches a filter-language expression (empty: every log), in the order
+the server stored them, with its bodies exactly as stored. The export reads GET /v1/export and
+covers the logs stored before it starts. The jsonl format holds one log per line with
+everything "heliograph import" needs to store it again elsewhere with the same id and
+byte-equal bodies, and is written as the server sends it; the csv format is for spreadsheets,
+is converted from the same lines (slower) and cannot be imported. Both formats are for files
+and programs: they keep logged values byte for byte, so control characters in them are not
+escaped for a terminal (jsonl escapes those below U+0020, as JSON requires, and U+2028 and
+U+2029). Example:
 
   heliograph export --format jsonl --out last-week.jsonl 'time > -7d'`
 
@@ -98,53 +105,105 @@ func writeExport(ctx context.Context, c *apiClient, filter, format, path string,
 	return n, nil
 }
 
+// exportTo streams GET /v1/export into w: as received for jsonl, converted line by line for
+// csv. It returns the number of logs written.
 func exportTo(ctx context.Context, c *apiClient, filter, format string, w io.Writer,
 	bar *progress) (int, error) {
-	bw := bufio.NewWriterSize(w, 1<<20)
-	var cw *csv.Writer
-	if format == "csv" {
-		cw = csv.NewWriter(bw)
-		if err := cw.Write(exportCSVColumns); err != nil {
-			return 0, fmt.Errorf("export: %w", err)
-		}
-	}
-	n := 0
-	err := pageRequests(ctx, c, filter, 0, true, func(r apiRow) error {
-		l, err := r.exportLog()
-		if err != nil {
-			return err
-		}
-		if cw != nil {
-			err = cw.Write(l.csvCells())
-		} else {
-			err = writeJSONLine(bw, l)
-		}
-		if err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		n++
-		bar.add(1)
-		return nil
-	})
+	resp, err := openExport(ctx, c, filter)
 	if err != nil {
-		return n, err
+		return 0, err
 	}
-	if cw != nil {
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return n, fmt.Errorf("export: %w", err)
-		}
+	defer resp.Body.Close()
+
+	var n int64
+	if format == "csv" {
+		n, err = writeCSV(resp.Body, w, bar)
+	} else {
+		lc := &lineCounter{w: w, bar: bar}
+		_, err = io.CopyBuffer(lc, resp.Body, make([]byte, 1<<20))
+		n = lc.lines
 	}
-	if err := bw.Flush(); err != nil {
-		return n, fmt.Errorf("export: %w", err)
+	if err != nil {
+		return int(n), fmt.Errorf("export: %w", err)
 	}
-	return n, nil
+	// The trailer arrives after the last line; a server that failed part way sends none.
+	sent := resp.Trailer.Get(api.ExportCountTrailer)
+	if sent != strconv.FormatInt(n, 10) {
+		return int(n), fmt.Errorf("export: cut short after %d logs: the server sent no "+
+			"final count (%s %q)", n, api.ExportCountTrailer, sent)
+	}
+	return int(n), nil
 }
 
-func writeJSONLine(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+// openExport sends GET /v1/export and returns the response once its status is 200.
+func openExport(ctx context.Context, c *apiClient, filter string) (*http.Response, error) {
+	v := url.Values{"q": {filter}, "format": {"jsonl"}}
+	req, err := c.newRequest(ctx, http.MethodGet, "/v1/export?"+v.Encode(), nil)
+	if err != nil {
+		return nil, err
+	}
+	// The stream client has no overall timeout, because an export of millions of logs can take
+	// minutes.
+	resp, err := c.stream.Do(req)
+	if err != nil {
+		return nil, err // The *url.Error names the method and the URL.
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		return nil, responseError(req, resp)
+	}
+	return resp, nil
+}
+
+// lineCounter passes writes on and counts the newlines in them.
+type lineCounter struct {
+	w     io.Writer
+	bar   *progress
+	lines int64
+}
+
+func (lc *lineCounter) Write(p []byte) (int, error) {
+	n, err := lc.w.Write(p)
+	lines := int64(bytes.Count(p[:n], []byte{'\n'}))
+	lc.lines += lines
+	lc.bar.add(lines)
+	return n, err
+}
+
+// writeCSV converts export lines read from r into csv records written to w.
+func writeCSV(r io.Reader, w io.Writer, bar *progress) (int64, error) {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	cw := csv.NewWriter(bw)
+	if err := cw.Write(exportCSVColumns); err != nil {
+		return 0, err
+	}
+	br := bufio.NewReaderSize(r, 1<<20)
+	var n int64
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 {
+			var l exportLog
+			if jerr := json.Unmarshal(line, &l); jerr != nil {
+				return n, fmt.Errorf("line %d of the response: %w", n+1, jerr)
+			}
+			if werr := cw.Write(l.csvCells()); werr != nil {
+				return n, werr
+			}
+			n++
+			bar.add(1)
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return n, err
+	}
+	return n, bw.Flush()
 }
 
 func (l *exportLog) csvCells() []string {

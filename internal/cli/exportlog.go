@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +13,8 @@ import (
 // exportLog is one line of `heliograph export --format jsonl`: everything needed to store the
 // log again with the same id and byte-equal bodies. RequestBody and ResponseRaw hold the
 // stored bytes as JSON strings; ResponseRaw is null for a log stored without a response.
+// GET /v1/export writes these lines with its own encoder (appendExportLine in internal/api),
+// which must keep the members, their order and omitempty in step with this type.
 type exportLog struct {
 	RequestID          string             `json:"request_id"`
 	CreatedAt          string             `json:"created_at"`
@@ -37,80 +38,6 @@ type exportLog struct {
 	Scores             map[string]float64 `json:"scores,omitempty"`
 	RequestBody        string             `json:"request_body"`
 	ResponseRaw        *string            `json:"response_raw"`
-}
-
-// apiRow is the part of a GET /v1/requests?raw=1 row that an export needs.
-type apiRow struct {
-	RequestID         string             `json:"request_id"`
-	RequestCreatedAt  string             `json:"request_created_at"`
-	ResponseCreatedAt string             `json:"response_created_at"`
-	ResponseStatus    int64              `json:"response_status"`
-	Provider          string             `json:"provider"`
-	RequestPath       string             `json:"request_path"`
-	Kind              string             `json:"kind"`
-	Model             string             `json:"model"`
-	ResponseModel     *string            `json:"response_model"`
-	ModelOverride     *string            `json:"model_override"`
-	UserID            string             `json:"user_id"`
-	SessionID         string             `json:"session_id"`
-	SessionName       string             `json:"session_name"`
-	SessionPath       string             `json:"session_path"`
-	PromptID          *string            `json:"prompt_id"`
-	Properties        map[string]string  `json:"properties"`
-	TimeToFirstToken  *int64             `json:"time_to_first_token"`
-	Cost              float64            `json:"cost"`
-	Streamed          bool               `json:"streamed"`
-	Scores            map[string]float64 `json:"scores"`
-	RequestBodyRaw    *string            `json:"request_body_raw"`
-	ResponseRaw       *string            `json:"response_raw"`
-}
-
-// linkProperties are the keys under which API rows repeat the session and prompt fields in
-// "properties", as Helicone does. Stored property keys are lower-case, so these never clash.
-var linkProperties = []string{"Helicone-Session-Id", "Helicone-Session-Name",
-	"Helicone-Session-Path", "Helicone-Prompt-Id"}
-
-// exportLog converts an API row read with raw=1.
-func (r *apiRow) exportLog() (exportLog, error) {
-	if r.RequestBodyRaw == nil {
-		return exportLog{}, fmt.Errorf("row %s has no request_body_raw; the server must "+
-			"support GET /v1/requests?raw=1", r.RequestID)
-	}
-	props := maps.Clone(r.Properties)
-	for _, k := range linkProperties {
-		delete(props, k)
-	}
-	return exportLog{
-		RequestID:          r.RequestID,
-		CreatedAt:          r.RequestCreatedAt,
-		EndedAt:            r.ResponseCreatedAt,
-		Status:             r.ResponseStatus,
-		Provider:           r.Provider,
-		Path:               r.RequestPath,
-		Kind:               r.Kind,
-		Model:              r.Model,
-		ResponseModel:      deref(r.ResponseModel),
-		ModelOverride:      deref(r.ModelOverride),
-		UserID:             r.UserID,
-		SessionID:          r.SessionID,
-		SessionName:        r.SessionName,
-		SessionPath:        r.SessionPath,
-		PromptID:           deref(r.PromptID),
-		Properties:         props,
-		TimeToFirstTokenMs: r.TimeToFirstToken,
-		Cost:               r.Cost,
-		Streamed:           r.Streamed,
-		Scores:             r.Scores,
-		RequestBody:        *r.RequestBodyRaw,
-		ResponseRaw:        r.ResponseRaw,
-	}, nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 // appendBatchItem appends the /v1/log/batch item that stores l again: its Helicone headers

@@ -10,7 +10,7 @@ import (
 	"github.com/heliograph/heliograph/internal/record"
 )
 
-// exportLogOf converts a record the way GET /v1/requests?raw=1 and newExportLog together do.
+// exportLogOf converts a record into the line that GET /v1/export writes for it.
 func exportLogOf(rec *record.Record) exportLog {
 	l := exportLog{
 		RequestID:          rec.RequestID,

@@ -168,4 +168,15 @@ type Aggregator interface {
 	// Tail returns logs stored after q.After that match q.Filter, in storage order, with
 	// bodies, and the position to pass next time.
 	Tail(ctx context.Context, projectID string, q TailQuery) ([]*record.Record, int64, error)
+
+	// ExportLogs calls fn once for every log of the project that matches f (nil for every
+	// log), in storage order (the order of Tail), for the logs stored before the call. Each
+	// record carries the fields of an export line: ids, times, status, kind, models, provider,
+	// path, links, cost, streamed, RequestBody, ResponseRaw and Properties. It has no token
+	// counts, latency, request model, error or ResponseBody. scores is nil for a log without
+	// scores. The logs are read in pages, each from its own snapshot. fn must not keep rec or
+	// scores after it returns. An error from fn stops the export and is returned as is.
+	// Errors in f wrap ErrInvalidQuery.
+	ExportLogs(ctx context.Context, projectID string, f filter.Expr,
+		fn func(rec *record.Record, scores map[string]float64) error) error
 }

@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SetProperty", testSetProperty},
 		{"SetScore", testSetScore},
 		{"Tail", testTail},
+		{"Export", testExport},
 		{"Concurrent", testConcurrent},
 		{"Ping", testPing},
 		{"Close", testClose},
