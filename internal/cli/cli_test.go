@@ -217,6 +217,19 @@ func TestServeBootstrapsKeyFile(t *testing.T) {
 	if got := get(t, "http://"+addr+"/readyz", ""); got != 200 {
 		t.Errorf("GET /readyz after restart: %d", got)
 	}
+
+	// A bootstrap key set for a store that has projects is ignored, with a warning.
+	const lateKey = "hg_late_bootstrap_key_00000000000000"
+	addr, logs, _ = runServer(t, dir, map[string]string{"HELIOGRAPH_BOOTSTRAP_KEY": lateKey})
+	if !strings.Contains(logs.String(), "HELIOGRAPH_BOOTSTRAP_KEY is ignored") {
+		t.Errorf("restart with a bootstrap key logs no warning:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), lateKey) {
+		t.Errorf("the log contains the ignored bootstrap key")
+	}
+	if got := get(t, "http://"+addr+"/metrics", lateKey); got != 401 {
+		t.Errorf("GET /metrics with the ignored bootstrap key: %d, want 401", got)
+	}
 }
 
 func TestKeysLifecycle(t *testing.T) {

@@ -32,7 +32,8 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.URL, "url", defaultServerURL, "base URL of the heliograph server")
 	fs.StringVar(&c.APIKey, "api-key", "", "API key sent as a bearer token (required)")
 	fs.DurationVar(&c.Timeout, "timeout", 5*time.Minute,
-		"how long one HTTP request may take, 0 for no limit")
+		"how long one HTTP request may take, 0 for no limit; the streams of export and "+
+			"tail have no limit")
 }
 
 // client returns an API client for the flags; conns is the number of connections it keeps

@@ -25,7 +25,9 @@ the server stored them, with its bodies exactly as stored. The export reads GET 
 covers the logs stored before it starts. The jsonl format holds one log per line with
 everything "heliograph import" needs to store it again elsewhere with the same id and
 byte-equal bodies, and is written as the server sends it; the csv format is for spreadsheets,
-is converted from the same lines (slower) and cannot be imported. Both formats are for files
+is converted from the same lines (slower) and cannot be imported. A csv cell that a
+spreadsheet would read as a formula (text starting with =, +, -, @, a tab or a carriage
+return that is not a number) gets a leading apostrophe. Both formats are for files
 and programs: they keep logged values byte for byte, so control characters in them are not
 escaped for a terminal (jsonl escapes those below U+0020, as JSON requires, and U+2028 and
 U+2029). Example:
@@ -88,7 +90,8 @@ func writeExport(ctx context.Context, c *apiClient, filter, format, path string,
 	}
 	tmp := path + ".partial"
 	// Errors of the file are *PathError values, which name the operation and the file.
-	f, err := os.Create(tmp)
+	// 0600 like the store's files: an export holds the same logged content.
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return 0, err
 	}
@@ -128,9 +131,13 @@ func exportTo(ctx context.Context, c *apiClient, filter, format string, w io.Wri
 	}
 	// The trailer arrives after the last line; a server that failed part way sends none.
 	sent := resp.Trailer.Get(api.ExportCountTrailer)
-	if sent != strconv.FormatInt(n, 10) {
+	if sent == "" {
 		return int(n), fmt.Errorf("export: cut short after %d logs: the server sent no "+
-			"final count (%s %q)", n, api.ExportCountTrailer, sent)
+			"final count (%s)", n, api.ExportCountTrailer)
+	}
+	if sent != strconv.FormatInt(n, 10) {
+		return int(n), fmt.Errorf("export: received %d logs but the server reports %s "+
+			"(%s)", n, sent, api.ExportCountTrailer)
 	}
 	return int(n), nil
 }
@@ -216,11 +223,11 @@ func (l *exportLog) csvCells() []string {
 	if l.ResponseRaw != nil {
 		resp = *l.ResponseRaw
 	}
-	return []string{l.RequestID, l.CreatedAt, l.EndedAt, strconv.FormatInt(l.Status, 10),
-		l.Provider, l.Path, l.Kind, l.Model, l.ResponseModel, l.ModelOverride, l.UserID,
-		l.SessionID, l.SessionName, l.SessionPath, l.PromptID, string(props), ttft,
-		strconv.FormatFloat(l.Cost, 'g', -1, 64), strconv.FormatBool(l.Streamed),
-		string(scores), l.RequestBody, resp}
+	return spreadsheetSafe([]string{l.RequestID, l.CreatedAt, l.EndedAt,
+		strconv.FormatInt(l.Status, 10), l.Provider, l.Path, l.Kind, l.Model, l.ResponseModel,
+		l.ModelOverride, l.UserID, l.SessionID, l.SessionName, l.SessionPath, l.PromptID,
+		string(props), ttft, strconv.FormatFloat(l.Cost, 'g', -1, 64),
+		strconv.FormatBool(l.Streamed), string(scores), l.RequestBody, resp})
 }
 
 // countLogs returns how many logs match filter, from GET /v1/metrics over all time in

@@ -22,7 +22,8 @@ Stores the logs of a file written by "heliograph export --format jsonl" (FILE "-
 standard input) through POST /v1/log/batch. Each log keeps its request id, times, status,
 properties, session, user, cost and byte-equal bodies; its scores are set again after it is
 stored. Importing the same file twice stores nothing twice: logs already stored are counted
-as duplicates and left unchanged. A line whose request_id is not a UUID (versions 1 to 5) is
+as duplicates and keep their fields, but the file's scores are set on them again, so running
+an interrupted import a second time completes it. A line whose request_id is not a UUID (versions 1 to 5) is
 rejected, because the server would store it under a new id each time. Logs arrive with the
 path /v1/log/batch.`
 
@@ -199,7 +200,7 @@ func (imp *importer) addLine(b *importBatch, line []byte, n int) {
 	b.size += len(item)
 }
 
-// send posts one batch, then sets the scores of the logs it stored.
+// send posts one batch, then sets the scores of the logs it stored or found stored.
 func (imp *importer) send(ctx context.Context, b importBatch) error {
 	ans, err := imp.poster.post(ctx, b.items)
 	if err != nil {
@@ -212,8 +213,10 @@ func (imp *importer) send(ctx context.Context, b importBatch) error {
 		return fmt.Sprintf("line %d (%s)", b.lines[i], b.ids[i])
 	})
 	for _, r := range ans.Results {
-		if r.Status != itemStored || r.Index < 0 || r.Index >= len(b.scores) ||
-			len(b.scores[r.Index]) == 0 {
+		// Scores are set on duplicates too: a log stored by an interrupted earlier import
+		// may not have its scores yet, and setting the same scores again changes nothing.
+		done := r.Status == itemStored || r.Status == itemDuplicate
+		if !done || r.Index < 0 || r.Index >= len(b.scores) || len(b.scores[r.Index]) == 0 {
 			continue
 		}
 		path := "/v1/request/" + url.PathEscape(b.ids[r.Index]) + "/score"

@@ -58,3 +58,52 @@ func TestImportRejectsNonUUIDRequestID(t *testing.T) {
 		t.Errorf("query after two imports returned %d logs, want 1:\n%s", n, out)
 	}
 }
+
+// An interrupted import can leave a log stored without its scores; importing the file again
+// counts the log as a duplicate and sets the scores it lacks.
+func TestImportSetsScoresOnDuplicates(t *testing.T) {
+	base, _ := startKeyedServer(t, filepath.Join(t.TempDir(), "data"))
+	conn := []string{"--url", base, "--api-key", fixtureKey}
+	const id = "0b6a1f4e-2c3d-4e5f-8a9b-1c2d3e4f5a6b"
+	postToolLog(t, base, id, "search")
+
+	export := filepath.Join(t.TempDir(), "logs.jsonl")
+	code, _, errOut := runCommand(t.Context(),
+		append([]string{"export", "--out", export}, conn...)...)
+	if code != 0 {
+		t.Fatalf("export: exit %d: %s", code, errOut)
+	}
+	if info, err := os.Stat(export); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("export file: %v, %v; want mode 600", info, err)
+	}
+	line, err := os.ReadFile(export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scored := strings.Replace(string(line), `"request_id":"`+id+`"`,
+		`"request_id":"`+id+`","scores":{"quality":0.75}`, 1)
+	if scored == string(line) {
+		t.Fatalf("export line lacks the request id %s:\n%s", id, line)
+	}
+	file := filepath.Join(t.TempDir(), "scored.jsonl")
+	if err := os.WriteFile(file, []byte(scored), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, errOut := runCommand(t.Context(),
+		append([]string{"import", "--gzip=false", file}, conn...)...)
+	if code != 0 {
+		t.Fatalf("import: exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "0 stored, 1 duplicates") {
+		t.Errorf("import summary %q, want 0 stored, 1 duplicate", out)
+	}
+	code, out, errOut = runCommand(t.Context(),
+		append([]string{"query", "--format", "jsonl", "request_id = " + id}, conn...)...)
+	if code != 0 {
+		t.Fatalf("query: exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, `"quality":0.75`) {
+		t.Errorf("query after import: scores missing, want quality 0.75:\n%s", out)
+	}
+}

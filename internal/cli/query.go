@@ -21,7 +21,9 @@ GET /v1/requests page by page. An empty filter matches every log.
 The table format shows control characters in logged values as escapes such as \x1b and
 \u202e, so that they cannot act on the terminal. The json and jsonl formats escape them as
 JSON does, with the same decoded values. The csv format writes values byte for byte, control
-characters included, for programs to read; do not print it to a terminal unread. Example:
+characters included, for programs to read; do not print it to a terminal unread. Only a cell
+that a spreadsheet would read as a formula (text starting with =, +, -, @, a tab or a carriage
+return that is not a number) gets a leading apostrophe. Example:
 
   heliograph query 'kind = tool and latency > 500ms and time > -1h' --format table`
 
@@ -192,11 +194,11 @@ func (r rowSummary) csvCells() []string {
 	if r.TTFTMs != nil {
 		ttft = strconv.FormatInt(*r.TTFTMs, 10)
 	}
-	return []string{r.RequestID, r.CreatedAt, strconv.FormatInt(r.Status, 10), r.Kind, r.Model,
-		r.Provider, strconv.FormatInt(r.LatencyMs, 10), ttft,
+	return spreadsheetSafe([]string{r.RequestID, r.CreatedAt, strconv.FormatInt(r.Status, 10),
+		r.Kind, r.Model, r.Provider, strconv.FormatInt(r.LatencyMs, 10), ttft,
 		strconv.FormatInt(r.PromptTokens, 10), strconv.FormatInt(r.CompletionTokens, 10),
 		strconv.FormatInt(r.TotalTokens, 10), strconv.FormatFloat(r.Cost, 'g', -1, 64),
-		r.UserID, r.SessionID, r.SessionName, r.SessionPath, r.Error}
+		r.UserID, r.SessionID, r.SessionName, r.SessionPath, r.Error})
 }
 
 // formatLatency prints milliseconds below one second and seconds above.

@@ -141,6 +141,9 @@ func serve(ctx context.Context, c serveConfig, env Env) error {
 		log.Info("created project default with a new API key", "key_file", boot.KeyPath)
 	case boot.Created:
 		log.Info("created project default with the key from HELIOGRAPH_BOOTSTRAP_KEY")
+	case c.BootstrapKey != "":
+		log.Warn("HELIOGRAPH_BOOTSTRAP_KEY is ignored because the store already has projects; " +
+			"use heliograph keys create to add a key")
 	}
 
 	srv := server.New(st, server.Options{
