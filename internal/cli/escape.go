@@ -3,6 +3,8 @@ package cli
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -53,8 +55,10 @@ func escapeControlsKeep(s string, keepNewline bool) string {
 			b.WriteString(`\r`)
 		case r < utf8.RuneSelf:
 			b.WriteString(`\x` + hex2(byte(r)))
+		case r > 0xffff:
+			b.WriteString(`\U` + hexN(r, 8))
 		default:
-			b.WriteString(`\u` + hex4(r))
+			b.WriteString(`\u` + hexN(r, 4))
 		}
 		i += size
 	}
@@ -62,7 +66,8 @@ func escapeControlsKeep(s string, keepNewline bool) string {
 }
 
 // needsEscape reports whether the rune r, decoded from size bytes, is a control character,
-// a bidirectional control or a byte of invalid UTF-8.
+// an invisible format character (Unicode category Cf: bidi controls, zero-width characters,
+// the soft hyphen, tag characters), a line or paragraph separator or a byte of invalid UTF-8.
 func needsEscape(r rune, size int) bool {
 	switch {
 	case r == utf8.RuneError && size == 1:
@@ -76,11 +81,12 @@ func needsEscape(r rune, size int) bool {
 	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
 		return true // Bidi embeddings, overrides and isolates.
 	}
-	return false
+	return unicode.Is(unicode.Cf, r)
 }
 
-// escapeJSONControls returns the JSON text raw with each DEL, C1 control, bidi control, line
-// separator and paragraph separator written as a \u escape. JSON allows these characters raw
+// escapeJSONControls returns the JSON text raw with each DEL, C1 control, format character,
+// line separator and paragraph separator written as a \u escape (a surrogate pair above
+// U+FFFF). JSON allows these characters raw
 // inside strings, and they can occur nowhere else, so the result decodes to the same value.
 // Control characters below U+0020 are always escaped in valid JSON already.
 func escapeJSONControls(raw []byte) []byte {
@@ -98,7 +104,12 @@ func escapeJSONControls(raw []byte) []byte {
 		if out == nil {
 			out = append(make([]byte, 0, len(raw)+16), raw[:i]...)
 		}
-		out = append(out, `\u`+hex4(r)...)
+		if r > 0xffff {
+			hi, lo := utf16.EncodeRune(r)
+			out = append(out, `\u`+hexN(hi, 4)+`\u`+hexN(lo, 4)...)
+		} else {
+			out = append(out, `\u`+hexN(r, 4)...)
+		}
 		i += size
 	}
 	if out == nil {
@@ -112,7 +123,8 @@ func hex2(b byte) string {
 	return strings.Repeat("0", 2-len(s)) + s
 }
 
-func hex4(r rune) string {
+// hexN returns r in lower-case hexadecimal, padded with zeros to at least n digits.
+func hexN(r rune, n int) string {
 	s := strconv.FormatUint(uint64(r), 16)
-	return strings.Repeat("0", max(0, 4-len(s))) + s
+	return strings.Repeat("0", max(0, n-len(s))) + s
 }

@@ -23,6 +23,12 @@ func TestEscapeControls(t *testing.T) {
 		{"bidi isolate", "\u2066x\u2069", `\u2066x\u2069`},
 		{"invalid UTF-8", "a\xffb", `a\xffb`},
 		{"replacement character kept", "a\ufffdb", "a\ufffdb"},
+		{"zero-width space", "a\u200bb", `a\u200bb`},
+		{"byte order mark", "\ufeffx", `\ufeffx`},
+		{"soft hyphen", "a\u00adb", `a\u00adb`},
+		{"interlinear annotation", "\ufff9x", `\ufff9x`},
+		{"tag characters", "a\U000E0001\U000E0041b", `a\U000e0001\U000e0041b`},
+		{"emoji kept", "ok \U0001F600", "ok \U0001F600"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,13 +47,13 @@ func TestEscapeMessageKeepsLineBreaks(t *testing.T) {
 }
 
 func TestEscapeJSONControlsKeepsValue(t *testing.T) {
-	value := "a\u202eb\u009bc\x7fd\u2028e ключ"
+	value := "a\u202eb\u009bc\x7fd\u2028e ключ\u200b\U000E0041 \U0001F600"
 	raw, err := json.Marshal(map[string]string{"v": value})
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := escapeJSONControls(raw)
-	for _, r := range []string{"\u202e", "\u009b", "\x7f", "\u2028"} {
+	for _, r := range []string{"\u202e", "\u009b", "\x7f", "\u2028", "\u200b", "\U000E0041"} {
 		if strings.Contains(string(out), r) {
 			t.Errorf("escapeJSONControls(%s) kept %q raw", raw, r)
 		}
