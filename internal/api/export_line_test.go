@@ -10,36 +10,9 @@ import (
 	"github.com/heliograph/heliograph/internal/record"
 )
 
-// lineShape mirrors the jsonl line of `heliograph export`, for encoding/json to write the
-// reference bytes.
-type lineShape struct {
-	RequestID          string             `json:"request_id"`
-	CreatedAt          string             `json:"created_at"`
-	EndedAt            string             `json:"ended_at"`
-	Status             int64              `json:"status"`
-	Provider           string             `json:"provider"`
-	Path               string             `json:"path"`
-	Kind               string             `json:"kind"`
-	Model              string             `json:"model"`
-	ResponseModel      string             `json:"response_model,omitempty"`
-	ModelOverride      string             `json:"model_override,omitempty"`
-	UserID             string             `json:"user_id,omitempty"`
-	SessionID          string             `json:"session_id,omitempty"`
-	SessionName        string             `json:"session_name,omitempty"`
-	SessionPath        string             `json:"session_path,omitempty"`
-	PromptID           string             `json:"prompt_id,omitempty"`
-	Properties         map[string]string  `json:"properties,omitempty"`
-	TimeToFirstTokenMs *int64             `json:"time_to_first_token_ms"`
-	Cost               float64            `json:"cost"`
-	Streamed           bool               `json:"streamed"`
-	Scores             map[string]float64 `json:"scores,omitempty"`
-	RequestBody        string             `json:"request_body"`
-	ResponseRaw        *string            `json:"response_raw"`
-}
-
 func referenceLine(t *testing.T, rec *record.Record, scores map[string]float64) []byte {
 	t.Helper()
-	l := lineShape{RequestID: rec.RequestID, CreatedAt: formatTime(rec.CreatedAt),
+	l := ExportLine{RequestID: rec.RequestID, CreatedAt: formatTime(rec.CreatedAt),
 		EndedAt: formatTime(rec.EndedAt), Status: rec.Status, Provider: rec.Provider,
 		Path: rec.Path, Kind: rec.Kind, Model: rec.Model, ResponseModel: rec.ResponseModel,
 		ModelOverride: rec.ModelOverride, UserID: rec.UserID, SessionID: rec.SessionID,
