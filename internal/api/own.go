@@ -126,6 +126,28 @@ func parseFilterParam(src string) (filter.Expr, error) {
 	return f, nil
 }
 
+// listParams are the query parameters shared by the GET list routes.
+type listParams struct {
+	filter filter.Expr
+	limit  int
+	offset int
+}
+
+// parseListParams reads q (filter language), limit (1 to maxRows, default defLimit) and
+// offset (0 to maxOffset) of a GET list route.
+func parseListParams(r *http.Request, defLimit, maxRows int) (listParams, error) {
+	var lp listParams
+	var err error
+	if lp.filter, err = parseFilterParam(r.URL.Query().Get("q")); err != nil {
+		return lp, err
+	}
+	if lp.limit, err = intParam(r, "limit", defLimit, 1, maxRows); err != nil {
+		return lp, err
+	}
+	lp.offset, err = intParam(r, "offset", 0, 0, maxOffset)
+	return lp, err
+}
+
 // intParam reads an optional integer query parameter within [lo, hi].
 func intParam(r *http.Request, name string, def, lo, hi int) (int, error) {
 	s := r.URL.Query().Get(name)

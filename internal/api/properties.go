@@ -134,7 +134,7 @@ func (h *Handler) searchPropertyValues(r *http.Request, p auth.Principal) (any, 
 	}
 
 	var values []store.ValueCount
-	if isAll(scope.Filter) && scope.From.IsZero() && scope.To.IsZero() {
+	if scope.SelectsAll() {
 		values, err = agg.PropertyValues(r.Context(), p.ProjectID, key, body.SearchTerm,
 			propertySearchLimit)
 	} else {

@@ -154,22 +154,14 @@ func (h *Handler) listSessions(r *http.Request, p auth.Principal) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := parseFilterParam(r.URL.Query().Get("q"))
-	if err != nil {
-		return nil, err
-	}
-	limit, err := intParam(r, "limit", defaultSessionLimit, 1, maxSessionLimit)
-	if err != nil {
-		return nil, err
-	}
-	offset, err := intParam(r, "offset", 0, 0, maxOffset)
+	lp, err := parseListParams(r, defaultSessionLimit, maxSessionLimit)
 	if err != nil {
 		return nil, err
 	}
 
 	sessions, err := agg.Sessions(r.Context(), p.ProjectID, store.SessionQuery{
-		Scope: store.Scope{Filter: f}, Search: r.URL.Query().Get("search"), Limit: limit,
-		Offset: offset})
+		Scope: store.Scope{Filter: lp.filter}, Search: r.URL.Query().Get("search"),
+		Limit: lp.limit, Offset: lp.offset})
 	if err != nil {
 		return nil, storeError(err, "session")
 	}

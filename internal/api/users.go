@@ -188,21 +188,13 @@ func (h *Handler) listUsers(r *http.Request, p auth.Principal) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := parseFilterParam(r.URL.Query().Get("q"))
-	if err != nil {
-		return nil, err
-	}
-	limit, err := intParam(r, "limit", defaultUserLimit, 1, maxLimit)
-	if err != nil {
-		return nil, err
-	}
-	offset, err := intParam(r, "offset", 0, 0, maxOffset)
+	lp, err := parseListParams(r, defaultUserLimit, maxLimit)
 	if err != nil {
 		return nil, err
 	}
 	users, count, err := userPage(r.Context(), agg, p.ProjectID, store.UserQuery{
-		Scope: store.Scope{Filter: f}, Search: r.URL.Query().Get("search"), Limit: limit,
-		Offset: offset})
+		Scope: store.Scope{Filter: lp.filter}, Search: r.URL.Query().Get("search"),
+		Limit: lp.limit, Offset: lp.offset})
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,19 @@ type Scope struct {
 	To   time.Time
 }
 
+// SelectsAll reports whether s selects every log: no filter other than [filter.All] and no
+// time bound.
+func (s Scope) SelectsAll() bool {
+	if !s.From.IsZero() || !s.To.IsZero() {
+		return false
+	}
+	switch s.Filter.(type) {
+	case nil, filter.All, *filter.All:
+		return true
+	}
+	return false
+}
+
 // SessionQuery selects session summaries. Only logs with a session id take part.
 type SessionQuery struct {
 	Scope

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 
-	"github.com/heliograph/heliograph/internal/filter"
 	"github.com/heliograph/heliograph/internal/store"
 )
 
@@ -57,7 +56,7 @@ func (db *DB) PropertyKeys(ctx context.Context, projectID string, s store.Scope)
 
 // propertyKeysQuery returns the query of PropertyKeys and its arguments.
 func propertyKeysQuery(pk int64, s store.Scope) (string, []any, error) {
-	if isWholeProject(s) {
+	if s.SelectsAll() {
 		return propertyKeysSQL, []any{pk}, nil
 	}
 	where, args, err := compileScope(pk, s)
@@ -67,18 +66,6 @@ func propertyKeysQuery(pk int64, s store.Scope) (string, []any, error) {
 	query := "SELECT DISTINCT p.key FROM log_properties AS p JOIN logs ON logs.seq = p.log_seq " +
 		"WHERE " + where + " ORDER BY p.key"
 	return query, args, nil
-}
-
-// isWholeProject reports whether s selects every log of the project.
-func isWholeProject(s store.Scope) bool {
-	if !s.From.IsZero() || !s.To.IsZero() {
-		return false
-	}
-	switch s.Filter.(type) {
-	case nil, filter.All:
-		return true
-	}
-	return false
 }
 
 // PropertyValues returns up to limit values of key that contain search, ignoring case for
