@@ -58,13 +58,9 @@ type propertyValue struct {
 // request count and their trend, within the filter.
 func (h *Handler) propertiesPage(w http.ResponseWriter, r *http.Request, ws webSession) {
 	q := r.URL.Query().Get("q")
-	p := newPage(ws, "Properties", "/properties", q)
 	view := &propertiesView{Filtered: isFiltered(q)}
-	p.Data = view
-	f, fe := parseFilter(q, h.now())
-	if fe != nil {
-		p.FilterError = fe
-		h.render(w, r, http.StatusBadRequest, "properties", p)
+	p, f, ok := h.startListPage(w, r, ws, "Properties", "/properties", "properties", view)
+	if !ok {
 		return
 	}
 	rangeName, msg, ok := rangeParam(r)
@@ -169,16 +165,12 @@ type userRow struct {
 
 // usersPage serves /users: per-user totals within the filter, most requests first.
 func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request, ws webSession) {
-	q := r.URL.Query().Get("q")
-	p := newPage(ws, "Users", "/users", q)
 	view := &usersView{}
-	p.Data = view
-	f, fe := parseFilter(q, h.now())
-	if fe != nil {
-		p.FilterError = fe
-		h.render(w, r, http.StatusBadRequest, "users", p)
+	p, f, ok := h.startListPage(w, r, ws, "Users", "/users", "users", view)
+	if !ok {
 		return
 	}
+	q := p.Q
 	offset, msg, ok := offsetParam(r)
 	if !ok {
 		h.renderError(w, r, http.StatusBadRequest, msg)
@@ -220,16 +212,12 @@ type statsView struct {
 // statsPage serves /stats: requests, errors, latency, time to first token, tokens and cost
 // over time, within the filter.
 func (h *Handler) statsPage(w http.ResponseWriter, r *http.Request, ws webSession) {
-	q := r.URL.Query().Get("q")
-	p := newPage(ws, "Metrics", "/stats", q)
 	view := &statsView{}
-	p.Data = view
-	f, fe := parseFilter(q, h.now())
-	if fe != nil {
-		p.FilterError = fe
-		h.render(w, r, http.StatusBadRequest, "stats", p)
+	p, f, ok := h.startListPage(w, r, ws, "Metrics", "/stats", "stats", view)
+	if !ok {
 		return
 	}
+	q := p.Q
 	rangeName, msg, ok := rangeParam(r)
 	if !ok {
 		h.renderError(w, r, http.StatusBadRequest, msg)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heliograph/heliograph/internal/filter"
 	"github.com/heliograph/heliograph/internal/store"
 )
 
@@ -72,6 +73,22 @@ type page struct {
 // newPage starts the page of a signed-in session.
 func newPage(ws webSession, title, nav, q string) page {
 	return page{Title: title, Nav: nav, Q: q, SearchPath: nav, SignedIn: true, CSRF: ws.csrf}
+}
+
+// startListPage starts the page of a list route with its view and parses the page's filter
+// q. On an invalid filter it renders the page with the error, status 400, and returns ok
+// false.
+func (h *Handler) startListPage(w http.ResponseWriter, r *http.Request, ws webSession,
+	title, nav, tmpl string, view any) (p page, f filter.Expr, ok bool) {
+	p = newPage(ws, title, nav, r.URL.Query().Get("q"))
+	p.Data = view
+	f, fe := parseFilter(p.Q, h.now())
+	if fe != nil {
+		p.FilterError = fe
+		h.render(w, r, http.StatusBadRequest, tmpl, p)
+		return p, nil, false
+	}
+	return p, f, true
 }
 
 // newDetailPage starts the page of one log or one session. Such a page always shows the

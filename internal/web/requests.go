@@ -61,16 +61,12 @@ type propChip struct {
 // requestsPage serves / and /requests: the newest logs matching the filter, with keyset
 // paging through the cursor parameter.
 func (h *Handler) requestsPage(w http.ResponseWriter, r *http.Request, ws webSession) {
-	q := r.URL.Query().Get("q")
-	p := newPage(ws, "Requests", "/requests", q)
-	f, fe := parseFilter(q, h.now())
 	view := requestsView{}
-	p.Data = &view
-	if fe != nil {
-		p.FilterError = fe
-		h.render(w, r, http.StatusBadRequest, "requests", p)
+	p, f, ok := h.startListPage(w, r, ws, "Requests", "/requests", "requests", &view)
+	if !ok {
 		return
 	}
+	q := p.Q
 	lq := store.LogQuery{Filter: f, Limit: requestsPageSize + 1, WithBodies: true}
 	if c := r.URL.Query().Get("cursor"); c != "" {
 		cur, ok := decodeCursor(c)

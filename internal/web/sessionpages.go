@@ -34,16 +34,12 @@ type sessionsView struct {
 // sessionsPage serves /sessions: sessions that have logs matching the filter, latest activity
 // first, paged by offset.
 func (h *Handler) sessionsPage(w http.ResponseWriter, r *http.Request, ws webSession) {
-	q := r.URL.Query().Get("q")
-	p := newPage(ws, "Sessions", "/sessions", q)
 	view := sessionsView{Search: r.URL.Query().Get("search")}
-	p.Data = &view
-	f, fe := parseFilter(q, h.now())
-	if fe != nil {
-		p.FilterError = fe
-		h.render(w, r, http.StatusBadRequest, "sessions", p)
+	p, f, ok := h.startListPage(w, r, ws, "Sessions", "/sessions", "sessions", &view)
+	if !ok {
 		return
 	}
+	q := p.Q
 	offset, msg, ok := offsetParam(r)
 	if !ok {
 		h.renderError(w, r, http.StatusBadRequest, msg)
