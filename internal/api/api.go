@@ -1,5 +1,5 @@
 // Package api serves the read API: Helicone-compatible request queries and Heliograph's own
-// endpoints, all answering with the {"data": ..., "error": ...} envelope.
+// endpoints. Their JSON responses use the {"data": ..., "error": ...} envelope.
 package api
 
 import (
@@ -24,9 +24,9 @@ type LogReader interface {
 // Handler serves the read API. Safe for concurrent use.
 type Handler struct {
 	store LogReader
-	// agg is st's aggregate half, nil when st has none; the aggregate routes then answer 501.
+	// agg is st's aggregate half, or nil when st has none. The aggregate routes then return 501.
 	agg Aggregates
-	// exporter is st's export read, nil when st has none; GET /v1/export then answers 501.
+	// exporter is st's export read, or nil when st has none. GET /v1/export then returns 501.
 	exporter LogExporter
 	log      *slog.Logger
 	// keys re-resolves the key of an open stream; [Handler.Register] sets it.

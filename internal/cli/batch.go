@@ -21,18 +21,18 @@ const (
 	maxBatchBytes     = 16 << 20
 	batchAttempts     = 5
 	batchRetryBackoff = 500 * time.Millisecond
-	maxBatchAnswer    = 8 << 20
+	maxBatchResponse  = 8 << 20
 )
 
-// Item outcomes in a batch answer.
+// Item outcomes in a batch response.
 const (
 	itemStored    = "stored"
 	itemDuplicate = "duplicate"
 	itemRejected  = "rejected"
 )
 
-// batchAnswer is the answer of POST /v1/log/batch.
-type batchAnswer struct {
+// batchResponse is the response body of POST /v1/log/batch.
+type batchResponse struct {
 	Results []struct {
 		Index  int    `json:"index"`
 		ID     string `json:"id"`
@@ -55,13 +55,13 @@ func newBatchPoster(c *apiClient, gzipped bool) *batchPoster {
 	return &batchPoster{c: c, gzip: gzipped}
 }
 
-// post sends one batch, retrying network errors and 429, 502, 503 and 504 answers with
-// backoff. A batch whose items were all rejected returns its answer, not an error, so that the
+// post sends one batch, retrying network errors and 429, 502, 503 and 504 responses with
+// backoff. A batch whose items were all rejected returns its response, not an error, so that the
 // caller can report each item.
-func (p *batchPoster) post(ctx context.Context, items [][]byte) (batchAnswer, error) {
+func (p *batchPoster) post(ctx context.Context, items [][]byte) (batchResponse, error) {
 	body, err := p.encode(items)
 	if err != nil {
-		return batchAnswer{}, err
+		return batchResponse{}, err
 	}
 	delay := batchRetryBackoff
 	for attempt := 1; ; attempt++ {
@@ -114,9 +114,9 @@ func (p *batchPoster) encode(items [][]byte) ([]byte, error) {
 
 // send makes one attempt. retryAfter is negative when the failure is not worth retrying,
 // otherwise the wait the server asked for (0 when it named none).
-func (p *batchPoster) send(ctx context.Context, body []byte) (batchAnswer, time.Duration,
+func (p *batchPoster) send(ctx context.Context, body []byte) (batchResponse, time.Duration,
 	error) {
-	var ans batchAnswer
+	var ans batchResponse
 	req, err := p.c.newRequest(ctx, http.MethodPost, "/v1/log/batch", bytes.NewReader(body))
 	if err != nil {
 		return ans, -1, err
@@ -140,9 +140,9 @@ func (p *batchPoster) send(ctx context.Context, body []byte) (batchAnswer, time.
 		wait := retryAfterHeader(resp.Header.Get("Retry-After"))
 		return ans, wait, responseError(req, resp)
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBatchAnswer))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBatchResponse))
 	if err != nil {
-		return ans, 0, fmt.Errorf("POST /v1/log/batch: read answer: %w", err)
+		return ans, 0, fmt.Errorf("POST /v1/log/batch: read response: %w", err)
 	}
 	if jerr := json.Unmarshal(b, &ans); jerr == nil && len(ans.Results) > 0 {
 		return ans, -1, nil
@@ -151,7 +151,7 @@ func (p *batchPoster) send(ctx context.Context, body []byte) (batchAnswer, time.
 		resp.Body = io.NopCloser(bytes.NewReader(b))
 		return ans, -1, responseError(req, resp)
 	}
-	return ans, -1, errors.New("POST /v1/log/batch: answer without results")
+	return ans, -1, errors.New("POST /v1/log/batch: response without results")
 }
 
 // retryAfterHeader reads a Retry-After value in seconds; anything else is 0.
@@ -162,7 +162,7 @@ func retryAfterHeader(v string) time.Duration {
 	return 0
 }
 
-// batchTotals adds up the answers of many batches. Safe for concurrent use.
+// batchTotals adds up the responses of many batches. Safe for concurrent use.
 type batchTotals struct {
 	mu         sync.Mutex
 	stored     int
@@ -174,7 +174,7 @@ type batchTotals struct {
 
 const reportedErrors = 5
 
-func (t *batchTotals) add(ans batchAnswer, describe func(index int) string) {
+func (t *batchTotals) add(ans batchResponse, describe func(index int) string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.stored += ans.Stored

@@ -65,9 +65,10 @@ func escapeControlsKeep(s string, keepNewline bool) string {
 	return b.String()
 }
 
-// needsEscape reports whether the rune r, decoded from size bytes, is a control character,
-// an invisible format character (Unicode category Cf: bidi controls, zero-width characters,
-// the soft hyphen, tag characters), a line or paragraph separator or a byte of invalid UTF-8.
+// needsEscape reports whether the rune r, decoded from size bytes, must be escaped: a
+// control character, a line or paragraph separator, a byte of invalid UTF-8, or an invisible
+// format character. Format characters are Unicode category Cf, such as bidi controls,
+// zero-width characters, the soft hyphen and tag characters.
 func needsEscape(r rune, size int) bool {
 	switch {
 	case r == utf8.RuneError && size == 1:

@@ -59,7 +59,7 @@ func TestImportRejectsNonUUIDRequestID(t *testing.T) {
 	}
 }
 
-// An interrupted import can leave a log stored without its scores; importing the file again
+// An interrupted import can leave a log stored without its scores. Importing the file again
 // counts the log as a duplicate and sets the scores it lacks.
 func TestImportSetsScoresOnDuplicates(t *testing.T) {
 	base, _ := startKeyedServer(t, filepath.Join(t.TempDir(), "data"))

@@ -60,8 +60,8 @@ var batchProviders = map[string]string{
 	"GOOGLE":    record.ProviderGoogle,
 }
 
-// batch serves POST /v1/log/batch: every item is decoded on its own, the valid ones are
-// committed in one write, and the answer holds one result per item.
+// batch serves POST /v1/log/batch. It decodes every item on its own, commits the valid ones
+// in one write and responds with one result per item.
 func (h *Handler) batch(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.FromContext(r.Context())
 	buf, err := readBody(w, r, h.opts.MaxBatchBytes)

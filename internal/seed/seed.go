@@ -1,7 +1,7 @@
-// Package seed generates realistic logs for demos, tests and benchmarks: sessions of agent
-// runs with nested session paths, LLM calls with token usage and cost (some streamed as SSE),
-// tool calls, vector database queries and data steps, with properties, users and a share of
-// failures. The same [Config] always yields the same logs, byte for byte, and any part of
+// Package seed generates realistic logs for demos, tests and benchmarks. It makes sessions of
+// agent runs with nested session paths: LLM calls with token usage and cost (some streamed as
+// SSE), tool calls, vector database queries and data steps, with properties, users and a
+// share of failures. The same [Config] always yields the same logs, byte for byte, and any part of
 // them can be generated on its own, so several goroutines can generate and send at once.
 package seed
 
@@ -40,7 +40,7 @@ type Config struct {
 	BigSessionLogs int
 	// Seed selects the data set.
 	Seed uint64
-	// End is the latest start time of a session; the zero value is invalid, so that a data
+	// End is the latest start time of a session. The zero value is invalid, so that a data
 	// set never depends on the clock by accident.
 	End time.Time
 }
@@ -155,8 +155,8 @@ func (g *Generator) sessionSizes(inSessions, sessions int) []int {
 		inSessions -= sizes[0]
 	}
 
-	// Every other session gets one log, and the rest are shared by weight; rounding leaves
-	// fewer than `sessions` logs over, which go one each to the first sessions.
+	// Every other session gets one log, and the rest are shared by weight. Rounding leaves
+	// fewer than `sessions` logs over, and those go one each to the first sessions.
 	others := sessions - fixed
 	if others == 0 {
 		return sizes

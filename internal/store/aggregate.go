@@ -104,7 +104,7 @@ type UserSummary struct {
 	AvgLatencyMs     float64
 }
 
-// MetricsQuery asks for time-bucketed metrics.
+// MetricsQuery selects time-bucketed metrics.
 type MetricsQuery struct {
 	Scope
 	// Bucket is the width of a bucket; buckets start at multiples of it since the Unix epoch.

@@ -232,7 +232,7 @@ type batchItemResult struct {
 	Error  string `json:"error"`
 }
 
-type batchAnswer struct {
+type batchResponse struct {
 	Results  []batchItemResult `json:"results"`
 	Stored   int               `json:"stored"`
 	Rejected int               `json:"rejected"`
@@ -258,7 +258,7 @@ func TestBatchItemOverSingleLogLimit(t *testing.T) {
 	if resp.Status != http.StatusOK {
 		t.Fatalf("POST /v1/log/batch: status %d %s", resp.Status, resp.Body)
 	}
-	var ans batchAnswer
+	var ans batchResponse
 	resp.json(t, &ans)
 	if ans.Stored != 1 || ans.Rejected != 1 || len(ans.Results) != 2 {
 		t.Fatalf("batch answer %+v, want 1 stored and 1 rejected", ans)
@@ -293,7 +293,7 @@ func TestBatchNonObjectItemsRejectedAlone(t *testing.T) {
 	if resp.Status != http.StatusOK {
 		t.Fatalf("POST /v1/log/batch: status %d %s", resp.Status, resp.Body)
 	}
-	var ans batchAnswer
+	var ans batchResponse
 	resp.json(t, &ans)
 	want := []string{
 		"expected an object, found a number",

@@ -189,8 +189,7 @@ func readTTFTBins(ctx context.Context, tx *sql.Tx, query string, args []any,
 		if err := rows.Scan(&b, &h.bin, &h.count, &h.min, &h.max); err != nil {
 			return err
 		}
-		// Both queries read the same snapshot, so the bucket exists unless the ttft query
-		// sees a log the first did not, which a read transaction rules out.
+		// Both queries read the same snapshot, so every TTFT bucket also has a latency bucket.
 		if acc := accs[b]; acc != nil {
 			acc.ttft = append(acc.ttft, h)
 		}
