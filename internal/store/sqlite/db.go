@@ -68,6 +68,9 @@ type DB struct {
 	mu     sync.RWMutex
 	closed bool
 
+	// projectPKs caches the pk of each project id that InsertLogs has looked up.
+	projectPKs sync.Map
+
 	// stmts holds the prepared statements of the ingest path.
 	stmts *stmtCache
 	// scores is scoresSQL prepared on the read pool: GET /v1/requests reads the scores of

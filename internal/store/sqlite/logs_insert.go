@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/heliograph/heliograph/internal/record"
 	"github.com/heliograph/heliograph/internal/store"
@@ -86,7 +87,8 @@ func (db *DB) InsertLogs(ctx context.Context, recs []*record.Record) ([]store.In
 	if err != nil {
 		return nil, fmt.Errorf("insert logs: begin: %w", err)
 	}
-	ins := &logInserter{tx: tx, stmts: db.stmts, statuses: make([]store.InsertStatus, len(recs))}
+	ins := &logInserter{tx: tx, stmts: db.stmts, knownPKs: &db.projectPKs,
+		statuses: make([]store.InsertStatus, len(recs))}
 	if err := ins.run(ctx, recs); err != nil {
 		return nil, errors.Join(fmt.Errorf("insert logs: %w", err), rollback(tx))
 	}
@@ -131,6 +133,7 @@ type logKey struct {
 type logInserter struct {
 	tx       *sql.Tx
 	stmts    *stmtCache
+	knownPKs *sync.Map // project pk by project id, shared by every call
 	statuses []store.InsertStatus
 
 	pks     map[string]int64 // project pk by project id
@@ -159,12 +162,16 @@ func (ins *logInserter) run(ctx context.Context, recs []*record.Record) error {
 }
 
 // loadProjectPKs maps the project ids of recs to their pks, or returns an error wrapping
-// [store.ErrNotFound] for the first unknown project. A batch usually holds one project, so
-// one query per distinct project is cheap.
+// [store.ErrNotFound] for the first unknown project. A project's pk never changes and no
+// project is ever deleted, so a pk found once is kept in knownPKs for every later call.
 func (ins *logInserter) loadProjectPKs(ctx context.Context, recs []*record.Record) error {
 	ins.pks = make(map[string]int64, 1)
 	for _, r := range recs {
 		if _, ok := ins.pks[r.ProjectID]; ok {
+			continue
+		}
+		if pk, ok := ins.knownPKs.Load(r.ProjectID); ok {
+			ins.pks[r.ProjectID] = pk.(int64)
 			continue
 		}
 		var pk int64
@@ -177,6 +184,7 @@ func (ins *logInserter) loadProjectPKs(ctx context.Context, recs []*record.Recor
 			return fmt.Errorf("look up project %s: %w", r.ProjectID, err)
 		}
 		ins.pks[r.ProjectID] = pk
+		ins.knownPKs.Store(r.ProjectID, pk)
 	}
 	return nil
 }
