@@ -1,6 +1,8 @@
-// Command heliograph-load measures ingest throughput: it starts a do-nothing HTTP server and a
-// heliograph server, each in its own process, posts ~1 KB logs to both from 1, 8 and 64
-// concurrent clients over loopback, and prints logs/s, p50/p99 latency and the server's peak
+// Command heliograph-load measures ingest throughput. It starts three servers, each in its own
+// process: a do-nothing HTTP server, an append server that writes each body to a file and
+// responds after fdatasync with group commit (the cost of a durable answer without a store),
+// and heliograph. It posts ~1 KB logs to each from 1, 8 and 64 concurrent clients over
+// loopback, and prints logs/s, p50/p99 latency, CPU time per request and heliograph's peak
 // memory side by side.
 //
 //	go build -o bin/heliograph ./cmd/heliograph
@@ -19,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -32,6 +35,8 @@ const loadKey = "hg_load_test_key_00000000000000000000000000"
 
 func main() {
 	noop := flag.Bool("noop-server", false, "run only the do-nothing server (used internally)")
+	appendDir := flag.String("append-server", "", "run only the append+fdatasync server, "+
+		"writing to a file in this directory (used internally)")
 	bin := flag.String("bin", "bin/heliograph", "path to the heliograph binary")
 	clients := flag.String("clients", "1,8,64", "comma-separated concurrent client counts")
 	duration := flag.Duration("duration", 10*time.Second, "length of each measured run")
@@ -42,9 +47,12 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
-	if *noop {
+	switch {
+	case *noop:
 		err = serveNoop(ctx)
-	} else {
+	case *appendDir != "":
+		err = serveAppend(ctx, *appendDir)
+	default:
 		err = compare(ctx, *bin, *clients, *duration, *size, *sync)
 	}
 	if err != nil {
@@ -86,46 +94,97 @@ func compare(ctx context.Context, bin, clientList string, d time.Duration, size 
 	if err != nil {
 		return err
 	}
-	noop, noopAddr, err := startNoop(ctx, self)
-	if err != nil {
-		return fmt.Errorf("start do-nothing server: %w", err)
-	}
-	defer stopProcess(noop)
-
 	dataDir, err := os.MkdirTemp("", "heliograph-load-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dataDir)
-	heli, heliAddr, err := startHeliograph(ctx, bin, dataDir, syncMode)
+
+	noop, err := startBaseline(ctx, self, "-noop-server")
+	if err != nil {
+		return fmt.Errorf("start do-nothing server: %w", err)
+	}
+	defer stopProcess(noop.cmd)
+	durable, err := startBaseline(ctx, self, "-append-server", dataDir)
+	if err != nil {
+		return fmt.Errorf("start append server: %w", err)
+	}
+	defer stopProcess(durable.cmd)
+	heli, err := startHeliograph(ctx, bin, filepath.Join(dataDir, "heliograph"), syncMode)
 	if err != nil {
 		return fmt.Errorf("start heliograph: %w", err)
 	}
-	defer stopProcess(heli)
+	defer stopProcess(heli.cmd)
 
 	fmt.Printf("heliograph-load: %d-byte logs, %s per run, GOMAXPROCS %d, %d CPUs, sync=%s, %s\n",
 		size, d, runtime.GOMAXPROCS(0), runtime.NumCPU(), syncMode,
 		time.Now().UTC().Format(time.RFC3339))
 	fmt.Println()
-	fmt.Println("| clients | do-nothing logs/s | p50 | p99 | heliograph logs/s | p50 | p99 | " +
-		"ratio | errors |")
-	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| clients | do-nothing logs/s | p50 | p99 | append+fdatasync logs/s | p50 | p99 | " +
+		"heliograph logs/s | p50 | p99 | ratio | ratio to append | errors |")
+	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	body := loadgen.LogBody(size, time.Now())
+	var usage []string
 	for _, n := range counts {
-		base := loadgen.Run(ctx, loadgen.Config{URL: "http://" + noopAddr + "/custom/v1/log",
-			Body: body, Clients: n, Duration: d})
-		got := loadgen.Run(ctx, loadgen.Config{URL: "http://" + heliAddr + "/custom/v1/log",
-			Key: loadKey, Body: body, Clients: n, Duration: d})
-		fmt.Printf("| %d | %.0f | %s | %s | %.0f | %s | %s | %.2f | %d |\n", n,
-			base.PerSecond, ms(base.P50), ms(base.P99), got.PerSecond, ms(got.P50), ms(got.P99),
-			got.PerSecond/base.PerSecond, got.Errors+base.Errors)
-		if got.FirstError != "" {
-			fmt.Fprintln(os.Stderr, "first heliograph error:", got.FirstError)
+		base := measure(ctx, noop, body, n, d)
+		floor := measure(ctx, durable, body, n, d)
+		got := measure(ctx, heli, body, n, d)
+		fmt.Printf("| %d | %.0f | %s | %s | %.0f | %s | %s | %.0f | %s | %s | %.2f | %.2f | %d |\n",
+			n, base.PerSecond, ms(base.P50), ms(base.P99),
+			floor.PerSecond, ms(floor.P50), ms(floor.P99),
+			got.PerSecond, ms(got.P50), ms(got.P99),
+			got.PerSecond/base.PerSecond, got.PerSecond/floor.PerSecond,
+			got.Errors+base.Errors+floor.Errors)
+		usage = append(usage, fmt.Sprintf("%d clients: heliograph %.2f cores (%.0f µs per log), "+
+			"load generator %.2f cores; append server %.0f µs, do-nothing server %.0f µs per "+
+			"request", n, got.serverCores(), got.serverMicros(), got.clientCores(),
+			floor.serverMicros(), base.serverMicros()))
+		for _, r := range []measured{base, floor, got} {
+			if r.FirstError != "" {
+				fmt.Fprintf(os.Stderr, "first error of %s: %s\n", r.name, r.FirstError)
+			}
 		}
 	}
 	fmt.Println()
-	fmt.Printf("heliograph peak resident memory (VmHWM): %s\n", peakRSS(heli.Process.Pid))
+	fmt.Println("CPU time during the runs (user and system, from /proc):")
+	for _, line := range usage {
+		fmt.Println("- " + line)
+	}
+	fmt.Printf("heliograph peak resident memory (VmHWM): %s\n", peakRSS(heli.cmd.Process.Pid))
 	return nil
+}
+
+// server is one process under load.
+type server struct {
+	name string
+	cmd  *exec.Cmd
+	addr string
+	key  string
+}
+
+// measured is the result of one run with the CPU time the server and this process used.
+type measured struct {
+	loadgen.Result
+	name              string
+	server, generator time.Duration
+}
+
+func (m measured) serverCores() float64 { return m.server.Seconds() / m.Elapsed.Seconds() }
+func (m measured) clientCores() float64 { return m.generator.Seconds() / m.Elapsed.Seconds() }
+
+// serverMicros returns the server's CPU time per successful request in microseconds.
+func (m measured) serverMicros() float64 {
+	return float64(m.server.Microseconds()) / float64(max(m.Requests, 1))
+}
+
+// measure loads s from clients concurrent clients for d.
+func measure(ctx context.Context, s server, body []byte, clients int, d time.Duration) measured {
+	serverBefore, selfBefore := cpuTime(s.cmd.Process.Pid), cpuTime(os.Getpid())
+	r := loadgen.Run(ctx, loadgen.Config{URL: "http://" + s.addr + "/custom/v1/log",
+		Key: s.key, Body: body, Clients: clients, Duration: d})
+	return measured{Result: r, name: s.name,
+		server:    cpuTime(s.cmd.Process.Pid) - serverBefore,
+		generator: cpuTime(os.Getpid()) - selfBefore}
 }
 
 func parseCounts(s string) ([]int, error) {
@@ -140,35 +199,36 @@ func parseCounts(s string) ([]int, error) {
 	return counts, nil
 }
 
-func startNoop(ctx context.Context, self string) (*exec.Cmd, string, error) {
-	cmd := exec.CommandContext(ctx, self, "-noop-server")
+// startBaseline starts this program with args as a baseline server and reads its address.
+func startBaseline(ctx context.Context, self string, args ...string) (server, error) {
+	cmd := exec.CommandContext(ctx, self, args...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, "", err
+		return server{}, err
 	}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return nil, "", err
+		return server{}, err
 	}
 	addr, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
 		stopProcess(cmd)
-		return nil, "", err
+		return server{}, err
 	}
-	return cmd, strings.TrimSpace(addr), nil
+	return server{name: args[0], cmd: cmd, addr: strings.TrimSpace(addr)}, nil
 }
 
-func startHeliograph(ctx context.Context, bin, dataDir, syncMode string) (*exec.Cmd, string,
-	error) {
+// startHeliograph starts heliograph serve with a bootstrap key and waits for its ready line.
+func startHeliograph(ctx context.Context, bin, dataDir, syncMode string) (server, error) {
 	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--data-dir",
 		dataDir, "--log-format", "json", "--sync", syncMode)
 	cmd.Env = append(os.Environ(), "HELIOGRAPH_BOOTSTRAP_KEY="+loadKey)
 	errPipe, err := cmd.StderrPipe()
 	if err != nil {
-		return nil, "", err
+		return server{}, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, "", err
+		return server{}, err
 	}
 	sc := bufio.NewScanner(errPipe)
 	for sc.Scan() {
@@ -178,11 +238,11 @@ func startHeliograph(ctx context.Context, bin, dataDir, syncMode string) (*exec.
 		}
 		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "ready" {
 			go func() { _, _ = io.Copy(io.Discard, errPipe) }()
-			return cmd, line.Addr, nil
+			return server{name: "heliograph", cmd: cmd, addr: line.Addr, key: loadKey}, nil
 		}
 	}
 	stopProcess(cmd)
-	return nil, "", fmt.Errorf("%s exited before it was ready", bin)
+	return server{}, fmt.Errorf("%s exited before it was ready", bin)
 }
 
 func stopProcess(cmd *exec.Cmd) {
@@ -209,6 +269,24 @@ func peakRSS(pid int) string {
 		}
 	}
 	return "unknown"
+}
+
+// cpuTime reads the user and system CPU time a process has used from /proc (Linux only), or 0.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name in field 2 may contain spaces, so the fields are counted after it.
+	rest := string(b[strings.LastIndexByte(string(b), ')')+1:])
+	fields := strings.Fields(rest)
+	if len(fields) < 13 {
+		return 0
+	}
+	// utime and stime are fields 14 and 15 of the file, in clock ticks of 1/100 s on Linux.
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 func ms(d time.Duration) string {
