@@ -64,10 +64,10 @@ type handlerFunc func(*http.Request, auth.Principal) (any, error)
 func (h *Handler) Register(mux *http.ServeMux, a *auth.Authenticator) {
 	h.keys = a
 	read := func(fn handlerFunc) http.Handler {
-		return a.Require(store.ScopeRead, h.envelope(http.StatusOK, fn))
+		return a.RequireWith(store.ScopeRead, h.writeError, h.envelope(http.StatusOK, fn))
 	}
 	write := func(status int, fn handlerFunc) http.Handler {
-		return a.Require(store.ScopeWrite, h.envelope(status, fn))
+		return a.RequireWith(store.ScopeWrite, h.writeError, h.envelope(status, fn))
 	}
 	mux.Handle("GET /v1/request/{id}", read(h.getRequest))
 	mux.Handle("POST /v1/request/query", read(h.queryRequests))
@@ -96,8 +96,10 @@ func (h *Handler) Register(mux *http.ServeMux, a *auth.Authenticator) {
 	mux.Handle("GET /v1/properties", read(h.listProperties))
 	mux.Handle("GET /v1/users", read(h.listUsers))
 	mux.Handle("GET /v1/metrics", read(h.getMetrics))
-	mux.Handle("GET /v1/stream", a.Require(store.ScopeRead, http.HandlerFunc(h.stream)))
-	mux.Handle("GET /v1/export", a.Require(store.ScopeRead, http.HandlerFunc(h.export)))
+	mux.Handle("GET /v1/stream",
+		a.RequireWith(store.ScopeRead, h.writeError, http.HandlerFunc(h.stream)))
+	mux.Handle("GET /v1/export",
+		a.RequireWith(store.ScopeRead, h.writeError, http.HandlerFunc(h.export)))
 }
 
 type envelope struct {

@@ -202,6 +202,11 @@ func (s *testServer) apiError(t *testing.T, method, path, key, body string, want
 		t.Errorf("%s %s %s: no error in %s", method, path, body, resp.Body)
 		return
 	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(resp.Body), &fields); err != nil || fields["data"] == nil {
+		t.Errorf("%s %s %s: body %s lacks the \"data\" member of the envelope", method, path,
+			body, resp.Body)
+	}
 	for _, part := range wantParts {
 		if !strings.Contains(*env.Error, part) {
 			t.Errorf("%s %s %s: error %q does not name %q", method, path, body, *env.Error,
