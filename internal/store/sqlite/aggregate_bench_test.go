@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 // (20,000 by default) over 30 days; see dataset_test.go. For the figures at a realistic size:
 //
 //	HELIOGRAPH_BENCH_LOGS=1000000 HELIOGRAPH_BENCH_DB=/tmp/bench-1m.db \
-//		go test -run '^$' -bench 'Metrics|Sessions|Property|SessionTree' ./internal/store/sqlite
+//		go test -run '^$' -bench 'Metrics|Sessions|Users|Property|SessionTree' ./internal/store/sqlite
 
 func BenchmarkMetricsHourly(b *testing.B) {
 	ds := benchData.get(b)
@@ -37,6 +38,10 @@ func BenchmarkMetricsHourly(b *testing.B) {
 	}
 }
 
+// everyLog matches every log. A scope with it reads the logs where a scope without a filter
+// reads the session and user rollups.
+var everyLog = cnd(fld(filter.FieldStatus), filter.OpGt, int64(math.MinInt32))
+
 func BenchmarkSessions(b *testing.B) {
 	ds := benchData.get(b)
 	cases := []struct {
@@ -44,6 +49,7 @@ func BenchmarkSessions(b *testing.B) {
 		q    store.SessionQuery
 	}{
 		{"first page", store.SessionQuery{}},
+		{"first page from the logs", store.SessionQuery{Scope: store.Scope{Filter: everyLog}}},
 		{"last 7 days", store.SessionQuery{Scope: lastDays(7)}},
 		{"search", store.SessionQuery{Search: "42"}},
 		{"name equals", store.SessionQuery{NameEquals: "planner", Scope: lastDays(7)}},
@@ -53,6 +59,29 @@ func BenchmarkSessions(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := ds.store().Sessions(b.Context(), ds.projectID, tc.q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkUsers(b *testing.B) {
+	ds := benchData.get(b)
+	cases := []struct {
+		name string
+		q    store.UserQuery
+	}{
+		{"first page", store.UserQuery{}},
+		{"first page from the logs", store.UserQuery{Scope: store.Scope{Filter: everyLog}}},
+		{"last 7 days", store.UserQuery{Scope: lastDays(7)}},
+		{"search", store.UserQuery{Search: "42"}},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := ds.store().Users(b.Context(), ds.projectID, tc.q); err != nil {
 					b.Fatal(err)
 				}
 			}

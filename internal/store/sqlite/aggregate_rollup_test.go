@@ -132,3 +132,158 @@ func compareBuckets(t *testing.T, got, want []store.MetricsBucket) {
 		t.Errorf("Metrics counted no logs")
 	}
 }
+
+// TestGroupRollupsMatchLogs compares the sessions and users read from session_rollup and
+// user_rollup with the same summaries grouped from the logs, which a filter that matches every
+// log forces.
+func TestGroupRollupsMatchLogs(t *testing.T) {
+	db, _ := openTemp(t, sqlite.Options{})
+	ctx := t.Context()
+	p, err := db.CreateProject(ctx, "sessions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := db.CreateProject(ctx, "other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := rollupLogs(p.ID, 2000, 3)
+	for i, r := range logs {
+		if i%5 != 0 { // A fifth of the logs have no session.
+			r.SessionID = fmt.Sprintf("session-%03d", i%137)
+		}
+		if i%4 != 0 { // A quarter have no user.
+			r.UserID = fmt.Sprintf("user-%02d", i*i%53)
+		}
+		if i%11 == 0 {
+			r.SessionName = fmt.Sprintf("name-%d", i%3)
+		}
+	}
+	for start := 0; start < len(logs); start += 300 {
+		if _, err := db.InsertLogs(ctx, logs[start:min(start+300, len(logs))]); err != nil {
+			t.Fatalf("InsertLogs: %v", err)
+		}
+	}
+	// Duplicates and another project's sessions must not change the rollup of p.
+	if _, err := db.InsertLogs(ctx, logs[:200]); err != nil {
+		t.Fatalf("InsertLogs of duplicates: %v", err)
+	}
+	others := rollupLogs(other.ID, 300, 4)
+	for _, r := range others {
+		r.SessionID, r.UserID = "session-001", "user-01"
+	}
+	if _, err := db.InsertLogs(ctx, others); err != nil {
+		t.Fatalf("InsertLogs of another project: %v", err)
+	}
+
+	everything := cnd(fld(filter.FieldStatus), filter.OpGt, int64(math.MinInt32))
+	tests := []store.SessionQuery{
+		{Limit: 50},
+		{Limit: 50, Offset: 100},
+		{Limit: 1000},
+		{Search: "SESSION-01", Limit: 100},
+		{Search: "name-1", Limit: 100},
+		{NameEquals: "name-2", Limit: 100},
+	}
+	for _, q := range tests {
+		t.Run(fmt.Sprintf("%+v", q), func(t *testing.T) {
+			fast, err := db.Sessions(ctx, p.ID, q)
+			if err != nil {
+				t.Fatalf("Sessions: %v", err)
+			}
+			q.Filter = everything
+			slow, err := db.Sessions(ctx, p.ID, q)
+			if err != nil {
+				t.Fatalf("Sessions with a filter: %v", err)
+			}
+			if len(fast) == 0 {
+				t.Fatal("Sessions returned no session")
+			}
+			compareSessions(t, fast, slow)
+		})
+	}
+
+	userQueries := []store.UserQuery{
+		{Limit: 10},
+		{Limit: 10, Offset: 20},
+		{Limit: 10, Offset: 1000},
+		{Search: "USER-1", Limit: 100},
+		{UserIDs: []string{"user-01", "user-04", "nobody"}, Limit: 100},
+	}
+	for _, q := range userQueries {
+		t.Run(fmt.Sprintf("users %+v", q), func(t *testing.T) {
+			fast, fastTotal, err := db.Users(ctx, p.ID, q)
+			if err != nil {
+				t.Fatalf("Users: %v", err)
+			}
+			q.Filter = everything
+			slow, slowTotal, err := db.Users(ctx, p.ID, q)
+			if err != nil {
+				t.Fatalf("Users with a filter: %v", err)
+			}
+			if fastTotal == 0 || fastTotal != slowTotal {
+				t.Errorf("Users counted %d users, the logs give %d", fastTotal, slowTotal)
+			}
+			compareUsers(t, fast, slow)
+		})
+	}
+
+	fastNames, err := db.SessionNames(ctx, p.ID, "", store.Scope{})
+	if err != nil {
+		t.Fatalf("SessionNames: %v", err)
+	}
+	slowNames, err := db.SessionNames(ctx, p.ID, "", store.Scope{Filter: everything})
+	if err != nil {
+		t.Fatalf("SessionNames with a filter: %v", err)
+	}
+	if len(fastNames) != 3 || len(slowNames) != 3 {
+		t.Fatalf("SessionNames returned %d and, with a filter, %d names; want 3 each",
+			len(fastNames), len(slowNames))
+	}
+	for i := range fastNames {
+		f, s := fastNames[i], slowNames[i]
+		if f.Name != s.Name || f.Sessions != s.Sessions || f.Requests != s.Requests ||
+			!f.LastAt.Equal(s.LastAt) || math.Abs(f.Cost-s.Cost) > 1e-9 {
+			t.Errorf("name %d = %+v, the logs give %+v", i, f, s)
+		}
+	}
+}
+
+func compareSessions(t *testing.T, got, want []store.SessionSummary) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("Sessions returned %d sessions, the logs give %d", len(got), len(want))
+	}
+	for i := range got {
+		g, w := got[i], want[i]
+		if g.SessionID != w.SessionID || g.SessionName != w.SessionName ||
+			!g.FirstAt.Equal(w.FirstAt) || !g.LastAt.Equal(w.LastAt) ||
+			g.Requests != w.Requests || g.Errors != w.Errors ||
+			g.PromptTokens != w.PromptTokens || g.CompletionTokens != w.CompletionTokens ||
+			g.TotalTokens != w.TotalTokens || g.AvgLatencyMs != w.AvgLatencyMs {
+			t.Errorf("session %d = %+v, the logs give %+v", i, g, w)
+		}
+		if math.Abs(g.Cost-w.Cost) > 1e-9*math.Max(1, math.Abs(w.Cost)) {
+			t.Errorf("session %s cost = %v, the logs give %v", g.SessionID, g.Cost, w.Cost)
+		}
+	}
+}
+
+func compareUsers(t *testing.T, got, want []store.UserSummary) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("Users returned %d users, the logs give %d", len(got), len(want))
+	}
+	for i := range got {
+		g, w := got[i], want[i]
+		if g.UserID != w.UserID || !g.FirstAt.Equal(w.FirstAt) || !g.LastAt.Equal(w.LastAt) ||
+			g.Requests != w.Requests || g.Errors != w.Errors ||
+			g.PromptTokens != w.PromptTokens || g.CompletionTokens != w.CompletionTokens ||
+			g.TotalTokens != w.TotalTokens || g.AvgLatencyMs != w.AvgLatencyMs {
+			t.Errorf("user %d = %+v, the logs give %+v", i, g, w)
+		}
+		if math.Abs(g.Cost-w.Cost) > 1e-9*math.Max(1, math.Abs(w.Cost)) {
+			t.Errorf("user %s cost = %v, the logs give %v", g.UserID, g.Cost, w.Cost)
+		}
+	}
+}

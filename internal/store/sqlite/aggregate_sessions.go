@@ -16,6 +16,13 @@ const sessionGroupSQL = "SELECT session_id, MIN(created_at) AS first_at, " +
 	"SUM(completion_tokens) AS completion_tokens, SUM(total_tokens) AS total_tokens, " +
 	"SUM(latency_ms) AS latency_sum FROM logs WHERE logs.session_id <> '' AND "
 
+// sessionRollupSQL reads the rows of session_rollup of the project given as the argument, with
+// the columns of sessionGroupSQL. It replaces sessionGroupSQL for a scope that selects every
+// log, where it reads one row per session instead of every log.
+const sessionRollupSQL = "SELECT session_id, first_at, last_at, requests, errors, cost, " +
+	"prompt_tokens, completion_tokens, total_tokens, latency_sum FROM session_rollup " +
+	"WHERE project_pk = ?"
+
 // sessionNameSQL selects the name of session s.session_id of the project given as the
 // argument: the session_name of its earliest log that has one, whatever the scope. The
 // (project_pk, session_id, created_at) index finds that log.
@@ -48,14 +55,26 @@ func (db *DB) Sessions(ctx context.Context, projectID string, q store.SessionQue
 	return out, nil
 }
 
-// buildSessionsQuery returns the statement of [DB.Sessions]. Without a name condition it
-// pages the groups first and looks up the names of that page only.
-func buildSessionsQuery(pk int64, q store.SessionQuery) (string, []any, error) {
-	where, args, err := compileScope(pk, q.Scope)
+// sessionGroups returns the statement that totals the logs of scope s by session, one row
+// per session with the columns of sessionGroupSQL, and its arguments.
+func sessionGroups(pk int64, s store.Scope) (string, []any, error) {
+	if s.SelectsAll() {
+		return sessionRollupSQL, []any{pk}, nil
+	}
+	where, args, err := compileScope(pk, s)
 	if err != nil {
 		return "", nil, err
 	}
-	groups := sessionGroupSQL + where + " GROUP BY session_id"
+	return sessionGroupSQL + where + " GROUP BY session_id", args, nil
+}
+
+// buildSessionsQuery returns the statement of [DB.Sessions]. Without a name condition it
+// pages the groups first and looks up the names of that page only.
+func buildSessionsQuery(pk int64, q store.SessionQuery) (string, []any, error) {
+	groups, args, err := sessionGroups(pk, q.Scope)
+	if err != nil {
+		return "", nil, err
+	}
 	const order = " ORDER BY last_at DESC, session_id"
 	limit := orDefault(q.Limit, defaultSessionLimit)
 
@@ -115,12 +134,11 @@ func (db *DB) SessionNames(ctx context.Context, projectID string, nameContains s
 	s store.Scope) ([]store.SessionNameSummary, error) {
 	out := []store.SessionNameSummary{}
 	err := db.view(ctx, projectID, func(tx *sql.Tx, pk int64) error {
-		where, args, err := compileScope(pk, s)
+		groups, args, err := sessionGroups(pk, s)
 		if err != nil {
 			return err
 		}
-		named := "SELECT s.*, " + sessionNameSQL + " AS name FROM (" + sessionGroupSQL +
-			where + " GROUP BY session_id) AS s"
+		named := "SELECT s.*, " + sessionNameSQL + " AS name FROM (" + groups + ") AS s"
 		query := "SELECT name, MIN(first_at), MAX(last_at), COUNT(*), SUM(requests), " +
 			"SUM(latency_sum), TOTAL(cost) FROM (" + named + ") WHERE name <> ''"
 		args = append([]any{pk}, args...)

@@ -36,6 +36,8 @@ const (
 	stmtInsertProps      = "insert properties"
 	stmtAddLatencyRollup = "add to latency rollup"
 	stmtAddTTFTRollup    = "add to ttft rollup"
+	stmtAddSessionRollup = "add to session rollup"
+	stmtAddUserRollup    = "add to user rollup"
 )
 
 // ingestStatements returns the builders of the multi-row ingest statements.
@@ -45,6 +47,8 @@ func ingestStatements() map[string]func(rows int) string {
 		stmtInsertProps:      insertPropsSQL,
 		stmtAddLatencyRollup: addLatencyRollupSQL,
 		stmtAddTTFTRollup:    addTTFTRollupSQL,
+		stmtAddSessionRollup: addGroupRollupSQL("session_rollup", "session_id"),
+		stmtAddUserRollup:    addGroupRollupSQL("user_rollup", "user_id"),
 	}
 }
 
@@ -88,7 +92,8 @@ func (db *DB) InsertLogs(ctx context.Context, recs []*record.Record) ([]store.In
 		return nil, fmt.Errorf("insert logs: begin: %w", err)
 	}
 	ins := &logInserter{tx: tx, stmts: db.stmts, knownPKs: &db.projectPKs,
-		statuses: make([]store.InsertStatus, len(recs))}
+		statuses: make([]store.InsertStatus, len(recs)),
+		sessions: newSessionRollup(), users: newUserRollup()}
 	if err := ins.run(ctx, recs); err != nil {
 		return nil, errors.Join(fmt.Errorf("insert logs: %w", err), rollback(tx))
 	}
@@ -136,10 +141,12 @@ type logInserter struct {
 	knownPKs *sync.Map // project pk by project id, shared by every call
 	statuses []store.InsertStatus
 
-	pks     map[string]int64 // project pk by project id
-	args    []any            // reused argument buffer of the log INSERT
-	props   []any            // pending property rows, 4 values each
-	rollups rollupBatch      // the hourly metrics rollup rows of the inserted logs
+	pks      map[string]int64 // project pk by project id
+	args     []any            // reused argument buffer of the log INSERT
+	props    []any            // pending property rows, 4 values each
+	rollups  rollupBatch      // the hourly metrics rollup rows of the inserted logs
+	sessions groupRollup      // the session rollup rows of the inserted logs
+	users    groupRollup      // the user rollup rows of the inserted logs
 }
 
 func (ins *logInserter) run(ctx context.Context, recs []*record.Record) error {
@@ -158,7 +165,13 @@ func (ins *logInserter) run(ctx context.Context, recs []*record.Record) error {
 	if err := ins.flushProps(ctx, true); err != nil {
 		return err
 	}
-	return ins.rollups.write(ctx, ins.tx, ins.stmts)
+	if err := ins.rollups.write(ctx, ins.tx, ins.stmts); err != nil {
+		return err
+	}
+	if err := ins.sessions.write(ctx, ins.tx, ins.stmts); err != nil {
+		return err
+	}
+	return ins.users.write(ctx, ins.tx, ins.stmts)
 }
 
 // loadProjectPKs maps the project ids of recs to their pks, or returns an error wrapping
@@ -217,6 +230,8 @@ func (ins *logInserter) insertChunk(ctx context.Context, recs []*record.Record,
 		delete(inserted, k)
 		statuses[i] = store.Inserted
 		ins.rollups.add(k.projectPK, r)
+		ins.sessions.add(k.projectPK, r)
+		ins.users.add(k.projectPK, r)
 		for key, value := range r.Properties {
 			ins.props = append(ins.props, seq, k.projectPK, key, value)
 		}

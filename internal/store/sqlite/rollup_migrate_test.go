@@ -48,8 +48,39 @@ func readRollupTables(t *testing.T, db *DB) map[string]storedRollupRow {
 	return out
 }
 
-// TestMigrateFillsRollups checks that schema version 3 fills the rollups of the logs stored
-// before it with the rows that InsertLogs keeps up to date afterwards.
+// readGroupRollups returns the rows of session_rollup and user_rollup as text by table,
+// project and key.
+func readGroupRollups(t *testing.T, db *DB) map[string]string {
+	t.Helper()
+	rows, err := db.read.QueryContext(t.Context(), "SELECT 'session', project_pk, session_id, "+
+		"first_at, last_at, requests, errors, prompt_tokens, completion_tokens, total_tokens, "+
+		"latency_sum, cost FROM session_rollup UNION ALL SELECT 'user', project_pk, user_id, "+
+		"first_at, last_at, requests, errors, prompt_tokens, completion_tokens, total_tokens, "+
+		"latency_sum, cost FROM user_rollup")
+	if err != nil {
+		t.Fatalf("read group rollups: %v", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var table, id string
+		var pk int64
+		var v [8]int64
+		var cost float64
+		if err := rows.Scan(&table, &pk, &id, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+			&v[7], &cost); err != nil {
+			t.Fatal(err)
+		}
+		out[fmt.Sprint(table, "/", pk, "/", id)] = fmt.Sprintf("%v cost %.9f", v, cost)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestMigrateFillsRollups checks that schema versions 3 to 5 fill the rollups of the logs
+// stored before them with the rows that InsertLogs keeps up to date afterwards.
 func TestMigrateFillsRollups(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "rollup.db")
@@ -73,6 +104,12 @@ func TestMigrateFillsRollups(t *testing.T) {
 			ttft := int64(i % 700)
 			rec.TimeToFirstTokenMs = &ttft
 		}
+		if i%3 != 0 {
+			rec.SessionID = fmt.Sprintf("s-%d", i%7)
+		}
+		if i%2 == 0 {
+			rec.UserID = fmt.Sprintf("u-%d", i%5)
+		}
 		recs = append(recs, rec)
 	}
 	for start := 0; start < len(recs); start += 150 {
@@ -84,10 +121,16 @@ func TestMigrateFillsRollups(t *testing.T) {
 	if len(maintained) == 0 {
 		t.Fatal("InsertLogs left the rollups empty")
 	}
+	maintainedGroups := readGroupRollups(t, db)
+	if len(maintainedGroups) != 7+5 {
+		t.Fatalf("InsertLogs wrote %d session and user rollup rows, want 12",
+			len(maintainedGroups))
+	}
 
-	// Go back to schema version 2 and let Open apply version 3 to the stored logs.
+	// Go back to schema version 2 and let Open apply versions 3 to 5 to the stored logs.
 	if _, err := db.write.ExecContext(ctx, "DROP TABLE metrics_latency_hourly; "+
-		"DROP TABLE metrics_ttft_hourly; PRAGMA user_version = 2"); err != nil {
+		"DROP TABLE metrics_ttft_hourly; DROP TABLE session_rollup; DROP TABLE user_rollup; "+
+		"PRAGMA user_version = 2"); err != nil {
 		t.Fatalf("downgrade: %v", err)
 	}
 	if err := db.Close(); err != nil {
@@ -114,5 +157,15 @@ func TestMigrateFillsRollups(t *testing.T) {
 			t.Errorf("rollup row %s = %s cost %v after migration, InsertLogs wrote %s cost %v",
 				key, got.vals, got.cost, want.vals, want.cost)
 		}
+	}
+	migratedGroups := readGroupRollups(t, db)
+	for key, want := range maintainedGroups {
+		if got := migratedGroups[key]; got != want {
+			t.Errorf("rollup row %s = %q after migration, InsertLogs wrote %q", key, got, want)
+		}
+	}
+	if got := len(migratedGroups); got != len(maintainedGroups) {
+		t.Errorf("migration wrote %d session and user rollup rows, InsertLogs %d", got,
+			len(maintainedGroups))
 	}
 }

@@ -16,7 +16,7 @@ import (
 // and ClickHouse backends mirror these tables and columns, and may key logs by the text
 // project id where this schema uses projects.pk.
 func migrations() []string {
-	return []string{schemaV1, schemaV2, schemaV3}
+	return []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5}
 }
 
 // schemaV1 creates projects, API keys, logs, their properties and scores.
@@ -160,6 +160,61 @@ SELECT project_pk,
 	CAST(log2(max(ttft_ms, 0) + 1) * 8 AS INTEGER),
 	COUNT(*), MIN(max(ttft_ms, 0)), MAX(max(ttft_ms, 0))
 FROM logs WHERE ttft_ms IS NOT NULL GROUP BY 1, 2, 3;
+`
+
+// schemaV4 adds the session rollup that Sessions and SessionNames read when their scope
+// selects every log, so that the first page of sessions over millions of logs reads one row
+// per session instead of every log. InsertLogs keeps it up to date in the transaction that
+// stores the logs; this step fills it from the logs stored so far.
+const schemaV4 = `
+-- One row per project and session id, over the logs that have a session id. last_at is the
+-- latest ended_at and latency_sum the sum of latency_ms.
+CREATE TABLE session_rollup (
+	project_pk        INTEGER NOT NULL,
+	session_id        TEXT NOT NULL,
+	first_at          INTEGER NOT NULL,
+	last_at           INTEGER NOT NULL,
+	requests          INTEGER NOT NULL,
+	errors            INTEGER NOT NULL,
+	cost              REAL NOT NULL,
+	prompt_tokens     INTEGER NOT NULL,
+	completion_tokens INTEGER NOT NULL,
+	total_tokens      INTEGER NOT NULL,
+	latency_sum       INTEGER NOT NULL,
+	PRIMARY KEY (project_pk, session_id)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO session_rollup
+SELECT project_pk, session_id, MIN(created_at), MAX(ended_at), COUNT(*), SUM(status <> 200),
+	TOTAL(cost), SUM(prompt_tokens), SUM(completion_tokens), SUM(total_tokens), SUM(latency_ms)
+FROM logs WHERE session_id <> '' GROUP BY project_pk, session_id;
+`
+
+// schemaV5 adds the user rollup, which Users reads when its scope selects every log, as
+// Sessions reads the session rollup. InsertLogs keeps it up to date; this step fills it from
+// the logs stored so far.
+const schemaV5 = `
+-- One row per project and user id, over the logs that have a user id, with the columns of
+-- session_rollup.
+CREATE TABLE user_rollup (
+	project_pk        INTEGER NOT NULL,
+	user_id           TEXT NOT NULL,
+	first_at          INTEGER NOT NULL,
+	last_at           INTEGER NOT NULL,
+	requests          INTEGER NOT NULL,
+	errors            INTEGER NOT NULL,
+	cost              REAL NOT NULL,
+	prompt_tokens     INTEGER NOT NULL,
+	completion_tokens INTEGER NOT NULL,
+	total_tokens      INTEGER NOT NULL,
+	latency_sum       INTEGER NOT NULL,
+	PRIMARY KEY (project_pk, user_id)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO user_rollup
+SELECT project_pk, user_id, MIN(created_at), MAX(ended_at), COUNT(*), SUM(status <> 200),
+	TOTAL(cost), SUM(prompt_tokens), SUM(completion_tokens), SUM(total_tokens), SUM(latency_ms)
+FROM logs WHERE user_id <> '' GROUP BY project_pk, user_id;
 `
 
 // migrate applies the pending migrations, all in one transaction, so a failure leaves the
