@@ -131,7 +131,12 @@ func histogram(values []float64, bins int) []histogramRow {
 	}
 	rows[bins-1].RangeEnd = hi
 	for _, v := range values {
-		i := min(int((v-lo)/width), bins-1)
+		// The last bin takes hi itself, and any value whose position is not a number (an
+		// infinite width), so the index stays in range.
+		i := bins - 1
+		if pos := (v - lo) / width; pos < float64(bins-1) {
+			i = int(pos)
+		}
 		rows[i].Value++
 	}
 	return rows

@@ -3,9 +3,11 @@
 package httperr
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 )
 
@@ -55,14 +57,23 @@ func Message(err error) string {
 
 // WriteJSON writes v as JSON with status. API responses are never sniffed as HTML.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(true)
+	if err := enc.Encode(v); err != nil {
+		// Only a bug gets here, such as an infinite float in v. A 500 with a message is better
+		// than the status with an empty body that encoding straight to w would send.
+		slog.Error("encode JSON response", "status", status, "error", err)
+		status = http.StatusInternalServerError
+		body.Reset()
+		body.WriteString(`{"error":"internal error: the response could not be encoded"}` + "\n")
+	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(true)
-	_ = enc.Encode(v) // The client may be gone; nothing useful can be done with the error.
+	_, _ = w.Write(body.Bytes()) // The client may be gone; nothing useful can be done then.
 }
 
 // WriteError writes {"error": "<message>"} with the status of err.

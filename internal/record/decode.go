@@ -2,7 +2,6 @@ package record
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -249,7 +248,11 @@ func (w *wireLog) readResponse(resp []byte) error {
 	return checkCost(w.cost)
 }
 
-// checkCost accepts a missing, null or non-negative number providerResponse.cost.
+// maxCost is the largest cost of one log, in US dollars. The store sums costs over logs in
+// float64, and a sum of costs of at most maxCost stays finite below 10^299 logs.
+const maxCost = 1e9
+
+// checkCost accepts a missing or null providerResponse.cost, or a number from 0 to maxCost.
 func checkCost(raw []byte) error {
 	if isAbsent(raw) {
 		return nil
@@ -260,8 +263,9 @@ func checkCost(raw []byte) error {
 		return fieldError("providerResponse.cost", "must be a number of US dollars")
 	case c < 0:
 		return fieldError("providerResponse.cost", "must not be negative")
-	case math.IsInf(c, 0):
-		return fieldError("providerResponse.cost", "out of range")
+	case c > maxCost:
+		return fieldError("providerResponse.cost", fmt.Sprintf("%g is out of range, "+
+			"want at most %g US dollars", c, float64(maxCost)))
 	}
 	return nil
 }

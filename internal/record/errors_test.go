@@ -72,6 +72,8 @@ func TestDecodeMalformedBodies(t *testing.T) {
 		{"cost negative", logBody(`{}`, `"json":{},"cost":-0.1`, ""), "providerResponse.cost", nil},
 		{"cost overflows", logBody(`{}`, `"json":{},"cost":1e400`, ""),
 			"providerResponse.cost", nil},
+		{"cost over a billion", logBody(`{}`, `"json":{},"cost":1.7e308`, ""),
+			"providerResponse.cost", nil},
 		{"provider number", logBody(`{}`, `"json":{}`, `,"provider":5`), "provider", nil},
 		{"meta not object", metaBody(`[]`), "providerRequest.meta", nil},
 		{"meta value not string", metaBody(`{"Helicone-Session-Id":1}`),

@@ -271,7 +271,7 @@ func floatValue(raw []byte) (float64, bool) {
 func isRangeErr(err error) bool { return errors.Is(err, strconv.ErrRange) }
 
 // countValue converts a raw JSON number to a token count: fractions are truncated, negative
-// values become 0 and values past 2^53 are capped there.
+// values become 0 and values past maxCount are capped there.
 func countValue(raw []byte) (int64, bool) {
 	if n, ok := intValue(raw); ok {
 		return clampCount(n), true
@@ -289,8 +289,10 @@ func countValue(raw []byte) (int64, bool) {
 	return int64(f), true
 }
 
-// maxCount caps token counts so that sums of a few counts cannot overflow int64.
-const maxCount = 1 << 53
+// maxCount caps token counts, about 4.3 billion, far above the tokens of any single call. The
+// store sums counts over logs in 64-bit integers, which overflow only after more than 2^31
+// logs at the cap.
+const maxCount = 1 << 32
 
 func clampCount(n int64) int64 {
 	return min(max(n, 0), maxCount)

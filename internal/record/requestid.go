@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// ValidRequestID reports whether s is an RFC 4122 UUID in canonical 36-character form
-// (8-4-4-4-12 hexadecimal digits, either case) with version 1 to 5 and variant 8, 9, a or b.
+// ValidRequestID reports whether s is an RFC 9562 UUID in canonical 36-character form
+// (8-4-4-4-12 hexadecimal digits, either case) with version 1 to 8 and variant 8, 9, a or b.
+// Versions 6 to 8 include the time-ordered UUIDv7 that many clients generate.
 func ValidRequestID(s string) bool {
 	if len(s) != 36 {
 		return false
@@ -24,7 +25,7 @@ func ValidRequestID(s string) bool {
 			}
 		}
 	}
-	if s[14] < '1' || s[14] > '5' {
+	if s[14] < '1' || s[14] > '8' {
 		return false
 	}
 	return strings.IndexByte("89abAB", s[19]) >= 0

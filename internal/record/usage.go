@@ -2,7 +2,6 @@ package record
 
 import (
 	"bytes"
-	"math"
 )
 
 // usage is the token usage and cost of one log. Cache counts are part of prompt.
@@ -60,7 +59,7 @@ func readUsage(f *bodyFields, explicitCost []byte) usage {
 
 	if c, ok := floatValue(explicitCost); ok {
 		u.cost = c
-	} else if c, ok := floatValue(um.cost); ok && c > 0 && !math.IsInf(c, 0) {
+	} else if c, ok := floatValue(um.cost); ok && c > 0 && c <= maxCost {
 		u.cost = c
 	}
 	return u

@@ -63,6 +63,14 @@ func TestDecodeUsage(t *testing.T) {
 			counts{0, 0, 0, 0, 0, 0}},
 		{"negative usage cost ignored", `"json":{"usage":{"cost":-1}}`,
 			counts{0, 0, 0, 0, 0, 0}},
+		{"usage cost over a billion ignored", `"json":{"usage":{"cost":1.7e308}}`,
+			counts{0, 0, 0, 0, 0, 0}},
+		{"explicit cost of a billion kept", `"json":{},"cost":1e9`,
+			counts{0, 0, 0, 0, 0, 1e9}},
+		{"huge counts capped", `"json":{"usage":{"prompt_tokens":9007199254740993,` +
+			`"completion_tokens":1e30}}`, counts{1 << 32, 1 << 32, 1 << 32, 0, 0, 0}},
+		{"counts past the cap in total", `"json":{"usage":{"prompt_tokens":4294967000,` +
+			`"completion_tokens":4294967000}}`, counts{4294967000, 4294967000, 1 << 32, 0, 0, 0}},
 		{"no usage", `"json":{"choices":[]}`, counts{}},
 		{"usage in json text", `"textBody":"{\"usage\":{\"prompt_tokens\":4,` +
 			`\"completion_tokens\":1}}"`, counts{4, 1, 5, 0, 0, 0}},

@@ -1,0 +1,90 @@
+package e2e
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// usageBody returns a log of 2025-01-01 10:00 UTC with the given usage object and cost member.
+func usageBody(usage, cost string) string {
+	return `{"providerRequest":{"url":"custom-model-nopath","json":{"model":"m"},"meta":{}},` +
+		`"providerResponse":{"json":{"model":"m","usage":` + usage + `},"status":200,` +
+		`"headers":{}` + cost + `},"timing":{"startTime":{"seconds":1735725600,` +
+		`"milliseconds":0},"endTime":{"seconds":1735725601,"milliseconds":0}}}`
+}
+
+// TestExtremeUsageKeepsServing posts 2,000 logs with token counts far past any real call, in
+// one hour of one session and user, while another project posts ordinary logs, and then reads
+// every aggregate. With counts capped at 2^53, such sums overflowed the store's 64-bit
+// integers, which failed whole group commits, other projects' logs included.
+func TestExtremeUsageKeepsServing(t *testing.T) {
+	srv := startServer(t)
+	otherKey := srv.newProjectKey(t, "other", "all")
+	huge := usageBody(`{"prompt_tokens":1e30,"completion_tokens":9223372036854775807}`, "")
+	item := `{"headers":{"Helicone-Session-Id":"s-1","Helicone-User-Id":"u-1"},"body":` +
+		huge + `}`
+	batch := `{"logs":[` + strings.Repeat(item+",", 999) + item + `]}`
+
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() {
+			resp := srv.do(t, http.MethodPost, "/v1/log/batch", srv.Key, []byte(batch), nil)
+			stored := strings.Count(string(resp.Body), `"status":"stored"`)
+			if resp.Status != http.StatusOK || stored != 1000 {
+				t.Errorf("batch %d: status %d with %d logs stored, want 200 and 1000: %.300s",
+					i, resp.Status, stored, resp.Body)
+			}
+		})
+	}
+	for i := range 20 {
+		wg.Go(func() {
+			body := usageBody(`{"prompt_tokens":10,"completion_tokens":2}`, "")
+			resp := srv.do(t, http.MethodPost, "/custom/v1/log", otherKey, []byte(body), nil)
+			if resp.Status != http.StatusOK {
+				t.Errorf("other project's log %d: status %d %s, want 200", i, resp.Status,
+					resp.Body)
+			}
+		})
+	}
+	wg.Wait()
+
+	rows, _ := srv.queryRows(t, srv.Key, `{"filter":"all","limit":1}`)
+	if len(rows) != 1 || rows[0].PromptTokens != 1<<32 {
+		t.Errorf("stored rows %+v, want prompt tokens capped at 2^32", rows)
+	}
+	for _, path := range []string{"/v1/sessions", "/v1/users",
+		"/v1/metrics?from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z&bucket=1h"} {
+		var data any
+		srv.apiData(t, http.MethodGet, path, srv.Key, "", http.StatusOK, &data)
+		if data == nil {
+			t.Errorf("GET %s: no data", path)
+		}
+	}
+	for _, path := range []string{"/v1/session/metrics/query", "/v1/user/query"} {
+		var data any
+		srv.apiData(t, http.MethodPost, path, srv.Key, `{}`, http.StatusOK, &data)
+		if data == nil {
+			t.Errorf("POST %s: no data", path)
+		}
+	}
+}
+
+func TestCostOutOfRangeRejected(t *testing.T) {
+	srv := startServer(t)
+	for _, cost := range []string{"1.7e308", "1000000001"} {
+		body := usageBody(`{"prompt_tokens":1}`, `,"cost":`+cost)
+		resp := srv.do(t, http.MethodPost, "/custom/v1/log", srv.Key, []byte(body), nil)
+		if resp.Status != http.StatusBadRequest ||
+			!strings.Contains(string(resp.Body), "providerResponse.cost") {
+			t.Errorf("cost %s: status %d %s, want 400 naming providerResponse.cost", cost,
+				resp.Status, resp.Body)
+		}
+	}
+	resp := srv.do(t, http.MethodPost, "/custom/v1/log", srv.Key,
+		[]byte(usageBody(`{"prompt_tokens":1}`, `,"cost":1e9`)), nil)
+	if resp.Status != http.StatusOK {
+		t.Errorf("cost 1e9: status %d %s, want 200", resp.Status, resp.Body)
+	}
+}
