@@ -98,8 +98,15 @@ func (h *Handler) signInRequired(w http.ResponseWriter, r *http.Request) {
 // redirect from sending a user to another site.
 func localPath(next string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.ContainsAny(next, "\\\r\n") {
+		strings.ContainsFunc(next, isUnsafeInPath) {
 		return "/"
 	}
 	return next
+}
+
+// isUnsafeInPath reports the characters that make a path leave this server in a browser:
+// browsers read a backslash as a slash and drop tabs and line breaks from URLs, so "/\t/x"
+// becomes the other site "//x". Every control character is rejected.
+func isUnsafeInPath(r rune) bool {
+	return r == '\\' || r < 0x20 || r == 0x7f
 }

@@ -322,3 +322,24 @@ func TestErrorCountsAnyStatusButOK(t *testing.T) {
 		t.Errorf("GET /sessions/s-status: %d error badges, want 2", got)
 	}
 }
+
+// TestStatsBucketsWithFarFutureLog checks that a log dated in year 9999 does not multiply the
+// chart buckets of the range "all", which spans the first to the last log.
+func TestStatsBucketsWithFarFutureLog(t *testing.T) {
+	e := newEnv(t)
+	pid, key := e.project(t, "p1", store.ScopeRead)
+	far := time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC)
+	insert(t, e.st, pid, rawLog{body: customBody(`{"model":"m"}`, `{}`, 200, t0, time.Second)},
+		rawLog{body: customBody(`{"model":"m"}`, `{}`, 200, far, time.Second)})
+	b := e.browser(t)
+	b.signIn(key)
+	p := b.get("/stats?range=all")
+	if p.Status != http.StatusOK {
+		t.Fatalf("GET /stats: status %d", p.Status)
+	}
+	// Every chart draws one bar or point per bucket; 4 charts of at most 60 buckets stay
+	// far below 1,000 shapes.
+	if n := strings.Count(p.Body, "<rect"); n > 1000 {
+		t.Errorf("GET /stats draws %d rectangles, want at most 60 buckets per chart", n)
+	}
+}

@@ -1,6 +1,10 @@
 package web
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"strings"
@@ -11,8 +15,9 @@ import (
 )
 
 const (
-	// loginCookie carries the token that the sign-in form must repeat (a double-submit check),
-	// so another site cannot sign a browser in with the other site's key.
+	// loginCookie carries a random nonce, and the sign-in form carries the nonce's HMAC under
+	// a key of this process. A site that can set the cookie, such as another port of the same
+	// host, still cannot make a matching form, so it cannot sign a browser in with its key.
 	loginCookie = "hg_login"
 	// maxFormBytes bounds the sign-in and sign-out form bodies.
 	maxFormBytes = 16 << 10
@@ -36,12 +41,25 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, status int, next,
 	msg string) {
-	token := randomToken()
-	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: token, Path: "/login",
+	nonce := randomToken()
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: nonce, Path: "/login",
 		MaxAge: 3600, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 	w.Header().Set("Cache-Control", "no-store")
 	h.render(w, r, status, "login", page{Title: "Sign in",
-		Data: loginView{Token: token, Next: next, Message: msg}})
+		Data: loginView{Token: h.loginToken(nonce), Next: next, Message: msg}})
+}
+
+func newLoginKey() []byte {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key) // crypto/rand.Read never returns an error since Go 1.24.
+	return key
+}
+
+// loginToken returns the form token that belongs to the login cookie's nonce.
+func (h *Handler) loginToken(nonce string) string {
+	mac := hmac.New(sha256.New, h.loginKey)
+	mac.Write([]byte(nonce))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
 // login serves POST /login: it checks the key of the form and starts a session. The key is
@@ -54,7 +72,8 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	next := localPath(r.PostForm.Get("next"))
 	c, err := r.Cookie(loginCookie)
-	if err != nil || !tokensEqual(c.Value, r.PostForm.Get("token")) {
+	if err != nil || c.Value == "" ||
+		!tokensEqual(h.loginToken(c.Value), r.PostForm.Get("token")) {
 		h.renderLogin(w, r, http.StatusForbidden, next,
 			"The sign-in form expired; enter the key again.")
 		return

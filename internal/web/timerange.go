@@ -46,17 +46,27 @@ func (h *Handler) resolveRange(ctx context.Context, projectID, name string,
 		}
 		tr.From, tr.To = first, last.Add(time.Millisecond)
 	}
-	tr.Bucket = bucketSteps[len(bucketSteps)-1]
-	for _, step := range bucketSteps {
-		if tr.To.Sub(tr.From)/step <= targetBuckets {
-			tr.Bucket = step
-			break
-		}
-	}
+	tr.Bucket = bucketFor(tr.To.UnixMilli() - tr.From.UnixMilli())
 	// Store buckets start at multiples of the width since the Unix epoch.
 	bms := tr.Bucket.Milliseconds()
 	tr.From = time.UnixMilli(tr.From.UnixMilli() / bms * bms).UTC()
 	return tr, nil
+}
+
+// bucketFor returns the smallest step of bucketSteps that splits spanMs milliseconds into at
+// most targetBuckets buckets. A longer span, such as one reaching a log dated centuries ahead,
+// gets buckets of whole days, as few as keep the count within targetBuckets once the start is
+// rounded down to a bucket. The span is in milliseconds because a time.Duration holds only
+// 292 years.
+func bucketFor(spanMs int64) time.Duration {
+	for _, step := range bucketSteps {
+		if spanMs/step.Milliseconds() <= targetBuckets {
+			return step
+		}
+	}
+	dayMs := (24 * time.Hour).Milliseconds()
+	days := spanMs/(targetBuckets-1)/dayMs + 1
+	return time.Duration(days) * 24 * time.Hour
 }
 
 // logSpan returns the start times of the oldest and newest logs matching f.

@@ -40,6 +40,9 @@ type Handler struct {
 	now      func() time.Time
 	sessions *sessionStore
 	pages    *pageSet
+	// loginKey signs the sign-in form tokens; it is random for each process, so a restart
+	// expires the open sign-in forms.
+	loginKey []byte
 	// streams limits the open live-tail streams; stop ends them on [Handler.CloseStreams].
 	streams  chan struct{}
 	stop     chan struct{}
@@ -65,6 +68,7 @@ func New(st Store, opts Options) *Handler {
 		pages:    mustParsePages(),
 		streams:  make(chan struct{}, maxLiveStreams),
 		stop:     make(chan struct{}),
+		loginKey: newLoginKey(),
 	}
 }
 

@@ -181,6 +181,24 @@ func TestSignInRequiresFormToken(t *testing.T) {
 	if p.Status != http.StatusForbidden {
 		t.Errorf("POST /login without the form's token: status %d, want 403", p.Status)
 	}
+
+	// A site that can set cookies for this host picks a cookie and repeats it in the form.
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.srv.URL+"/login",
+		strings.NewReader(url.Values{"key": {key}, "token": {"chosen"}}.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: "hg_login", Value: "chosen"})
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("POST /login with a chosen cookie repeated as the token: status %d, want 403",
+			resp.StatusCode)
+	}
 }
 
 func TestRevokedKeyEndsSession(t *testing.T) {
@@ -419,6 +437,10 @@ func TestSignInReturnsOnlyToLocalPaths(t *testing.T) {
 		{"//evil.example/x", "/"},
 		{"https://evil.example/", "/"},
 		{`/\evil.example`, "/"},
+		{"/\t/evil.example/x", "/"},
+		{"/\n/evil.example", "/"},
+		{"/\x7f/evil.example", "/"},
+		{"/%09/x", "/%09/x"},
 	}
 	for _, tc := range tests {
 		b := e.browser(t)
