@@ -19,8 +19,9 @@ Generates realistic logs and stores them through POST /v1/log/batch from several
 senders: sessions of agent runs with nested session paths, LLM calls with token usage and
 cost (a quarter of them streamed as SSE), tool calls, vector database queries and data
 steps, with environment, feature and customer properties, users, about 5% errors and some
--1 (timeout) and -3 (cancelled) statuses, and a few very large sessions. The same --seed and
---end always produce the same logs with the same ids, so seeding twice stores nothing twice.
+-1 (timeout) and -3 (cancelled) statuses, and a few very large sessions. The same flags
+always produce the same logs with the same ids, so seeding twice stores nothing twice; flags
+that differ in anything (--count, --end, ...) give every log a different id.
 --big-session-logs sets the exact size of the first session, which is usually the largest,
 for benchmarks of the session tree.`
 

@@ -116,7 +116,7 @@ func (b *builder) next(k int) Log {
 		b.walk(st.segment)
 	}
 	l := logSpec{
-		id:    uuidFrom(b.g.cfg.Seed, uint64(b.u.first+k)),
+		id:    uuidFrom(b.g.idSeed, uint64(b.u.first+k)),
 		kind:  st.kind,
 		step:  st.segment,
 		start: b.now,

@@ -71,6 +71,10 @@ type Generator struct {
 	cfg   Config
 	users int
 	units []unit
+	// idSeed derives the request ids from every field of cfg, so that the same Config gives
+	// the same ids, and so stores nothing twice when it runs again, while two Configs that
+	// differ in anything give different logs different ids.
+	idSeed uint64
 }
 
 // New plans the data set: the size of every session and of the session-less remainder.
@@ -102,6 +106,10 @@ func New(cfg Config) (*Generator, error) {
 		cfg.Sessions = max(cfg.Count/logsPerSession, 1)
 	}
 	g := &Generator{cfg: cfg, users: max(cfg.Count/500, 5)}
+	for _, v := range []uint64{cfg.Seed, uint64(cfg.Count), uint64(cfg.Sessions),
+		uint64(cfg.Days), uint64(cfg.BigSessionLogs), uint64(cfg.End.UnixMilli())} {
+		g.idSeed = splitmix(g.idSeed ^ v)
+	}
 	g.plan()
 	return g, nil
 }

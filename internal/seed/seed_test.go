@@ -96,6 +96,28 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// TestOtherConfigOtherIDs checks that data sets that differ only in their count or end share
+// no request id, so that seeding one after the other stores both in full.
+func TestOtherConfigOtherIDs(t *testing.T) {
+	base := seed.Config{Count: 100, Seed: 42, End: end}
+	ids := map[string]bool{}
+	for _, l := range generate(t, base) {
+		ids[l.RequestID] = true
+	}
+	bigger, later := base, base
+	bigger.Count = 200
+	later.End = end.Add(time.Hour)
+	for _, cfg := range []seed.Config{bigger, later} {
+		for i, l := range generate(t, cfg) {
+			if ids[l.RequestID] {
+				t.Errorf("config %+v: log %d reuses request id %s of the first data set",
+					cfg, i, l.RequestID)
+				break
+			}
+		}
+	}
+}
+
 func TestLogsDecode(t *testing.T) {
 	const count = 4000
 	cfg := seed.Config{Count: count, Sessions: 60, Days: 3, Seed: 7, End: end}
