@@ -122,10 +122,15 @@ func (h *Handler) envelope(status int, fn handlerFunc) http.Handler {
 }
 
 // writeError writes err in the envelope. Errors without a status become 500 with a generic
-// message; every error of status 500 or more is logged with its detail.
+// message; every error of status 500 or more is logged with its detail, a 503 (a limit
+// reached or the store unavailable, which a retry may pass) as a warning.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status := httperr.Status(err)
-	if status >= 500 {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		h.log.Warn("api request failed", "method", r.Method, "path", r.URL.Path,
+			"status", status, "error", err)
+	case status >= 500:
 		h.log.Error("api request failed", "method", r.Method, "path", r.URL.Path,
 			"status", status, "error", err)
 	}

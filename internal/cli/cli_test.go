@@ -92,6 +92,25 @@ func TestServeConfigValidation(t *testing.T) {
 	}
 }
 
+func TestServeRejectsInconsistentFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--key-cache-ttl", "-1s"}, "--key-cache-ttl"},
+		{[]string{"serve", "--max-batch-bytes", "10"}, "--max-batch-bytes"},
+		{[]string{"serve", "extra-arg"}, "no arguments"},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		code := Run(t.Context(), tt.args, Env{Stdout: &out, Stderr: &out, Getenv: envFrom(nil)})
+		if code == 0 || !strings.Contains(out.String(), tt.want) {
+			t.Errorf("%v: exit %d, output %q; want a failure naming %s", tt.args, code,
+				out.String(), tt.want)
+		}
+	}
+}
+
 func TestHelpOnEveryCommand(t *testing.T) {
 	for _, args := range [][]string{{"serve", "--help"}, {"keys", "--help"},
 		{"keys", "create", "--help"}, {"keys", "list", "--help"}, {"keys", "revoke", "--help"},

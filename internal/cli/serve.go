@@ -52,6 +52,15 @@ func (c serveConfig) validate() error {
 	if c.MaxBatchBytes <= 0 {
 		errs = append(errs, fmt.Errorf("--max-batch-bytes: %d must be positive", c.MaxBatchBytes))
 	}
+	if c.MaxBatchBytes > 0 && c.MaxBatchBytes < c.MaxBodyBytes {
+		errs = append(errs, fmt.Errorf("--max-batch-bytes: %d is below --max-body-bytes %d, "+
+			"so a batch could not carry one log of the largest size", c.MaxBatchBytes,
+			c.MaxBodyBytes))
+	}
+	if c.KeyCacheTTL < 0 {
+		errs = append(errs, fmt.Errorf("--key-cache-ttl: %v must not be negative "+
+			"(0 reads the key store on every request)", c.KeyCacheTTL))
+	}
 	if c.Sync != "full" && c.Sync != "normal" {
 		errs = append(errs, fmt.Errorf("--sync: %q must be full or normal", c.Sync))
 	}
@@ -96,6 +105,10 @@ func runServe(ctx context.Context, args []string, env Env) error {
 			"a key revoked by another process stops working within this time")
 	if err := parseFlags(fs, args, env.Getenv); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, found %q; flags go before them, "+
+			"see heliograph serve --help", fs.Args())
 	}
 	c.BootstrapKey = env.Getenv("HELIOGRAPH_BOOTSTRAP_KEY")
 	if err := c.validate(); err != nil {
