@@ -10,6 +10,7 @@ import (
 	"github.com/heliograph/heliograph/internal/auth"
 	"github.com/heliograph/heliograph/internal/filter"
 	"github.com/heliograph/heliograph/internal/httperr"
+	"github.com/heliograph/heliograph/internal/record"
 	"github.com/heliograph/heliograph/internal/store"
 )
 
@@ -23,8 +24,8 @@ const (
 
 // Limits on mutation input.
 const (
-	maxKeyLength      = 256
-	maxValueLength    = 64 << 10
+	maxKeyLength      = record.MaxPropertyKeyBytes
+	maxValueLength    = record.MaxPropertyValueBytes
 	maxScoresPerCall  = 100
 	maxScoreNameBytes = 256
 )

@@ -78,6 +78,10 @@ func TestDecodeMalformedBodies(t *testing.T) {
 		{"meta not object", metaBody(`[]`), "providerRequest.meta", nil},
 		{"meta value not string", metaBody(`{"Helicone-Session-Id":1}`),
 			"providerRequest.meta.Helicone-Session-Id", nil},
+		{"property key too long", metaBody(`{"Helicone-Property-` + strings.Repeat("k", 257) +
+			`":"v"}`), "Helicone-Property-" + strings.Repeat("k", 32) + "...", nil},
+		{"property value too long", metaBody(`{"Helicone-Property-Env":"` +
+			strings.Repeat("v", 64<<10+1) + `"}`), "Helicone-Property-env", nil},
 		{"timing array", timingBody(`[]`), "timing", nil},
 		{"start after end", timingBody(`{"startTime":{"seconds":1735689700},` +
 			`"endTime":{"seconds":1735689600}}`), "timing.endTime", nil},

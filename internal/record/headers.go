@@ -1,6 +1,7 @@
 package record
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -49,7 +50,30 @@ func readHeaders(meta []byte, h http.Header) (heliconeHeaders, error) {
 			hh.set(name, values[0])
 		}
 	}
-	return hh, nil
+	return hh, checkProperties(hh.properties)
+}
+
+// Limits on one property, the same for ingest and for the property mutation route.
+const (
+	MaxPropertyKeyBytes   = 256
+	MaxPropertyValueBytes = 64 << 10
+)
+
+// checkProperties rejects a property whose key or value is over its limit.
+func checkProperties(props map[string]string) error {
+	for k, v := range props {
+		if len(k) > MaxPropertyKeyBytes {
+			// The field names only the start of a key this long.
+			field := headerPropertyPrefix + strings.ToValidUTF8(k[:32], "") + "..."
+			return fieldError(field, fmt.Sprintf("the key after the prefix has %d bytes, "+
+				"over the limit of %d", len(k), MaxPropertyKeyBytes))
+		}
+		if len(v) > MaxPropertyValueBytes {
+			return fieldError(headerPropertyPrefix+k, fmt.Sprintf("the value has %d bytes, "+
+				"over the limit of %d", len(v), MaxPropertyValueBytes))
+		}
+	}
+	return nil
 }
 
 // addMeta reads the Helicone entries of providerRequest.meta. Their values must be strings
