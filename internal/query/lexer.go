@@ -88,7 +88,12 @@ func (l *lexer) next() (token, error) {
 		return l.lexRun(isLiteralChar), nil
 	}
 	r, _ := utf8.DecodeRuneInString(l.src[start:])
-	return token{}, &SyntaxError{Pos: start, Msg: "unexpected character " + strconv.QuoteRune(r)}
+	msg := "unexpected character " + strconv.QuoteRune(r)
+	if r >= utf8.RuneSelf {
+		// Bare words and keys are ASCII, so other text must be a quoted string.
+		msg += `: quote a word or key that is not ASCII, as in property."名前" = "値"`
+	}
+	return token{}, &SyntaxError{Pos: start, Msg: msg}
 }
 
 func (l *lexer) lexByte(typ tokenType) token {

@@ -79,7 +79,8 @@ func TestParseErrors(t *testing.T) {
 			`its pair`},
 		{`name = "a\`, 9, `unterminated escape sequence`},
 		{`name = "a" $`, 11, `unexpected character '$'`},
-		{`user = ключ`, 7, `unexpected character 'к'`},
+		{`user = ключ`, 7, `unexpected character 'к': quote a word or key that is not ASCII, ` +
+			`as in property."名前" = "値"`},
 		{"user = \"a\xff\"", 9, `invalid UTF-8`},
 		{`property. = 1`, 9, `expected a key after "property."; write property.env or ` +
 			`property."any text"`},
