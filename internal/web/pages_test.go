@@ -343,3 +343,27 @@ func TestStatsBucketsWithFarFutureLog(t *testing.T) {
 		t.Errorf("GET /stats draws %d rectangles, want at most 60 buckets per chart", n)
 	}
 }
+
+// TestDotSessionIDsLinkToTheirPage checks that sessions named "." and ".." get links that a
+// browser does not resolve to another page.
+func TestDotSessionIDsLinkToTheirPage(t *testing.T) {
+	e := newEnv(t)
+	pid, key := e.project(t, "p1", store.ScopeRead)
+	for _, id := range []string{".", ".."} {
+		insert(t, e.st, pid, rawLog{headers: map[string]string{"Helicone-Session-Id": id},
+			body: customBody(`{"model":"m"}`, `{}`, 200, t0, time.Second)})
+	}
+	b := e.browser(t)
+	b.signIn(key)
+	list := b.get("/sessions")
+	for _, href := range []string{`href="/sessions/%2E"`, `href="/sessions/%2E%2E"`} {
+		if !strings.Contains(list.Body, href) {
+			t.Errorf("GET /sessions lacks the link %s", href)
+		}
+	}
+	for _, path := range []string{"/sessions/%2E", "/sessions/%2E%2E"} {
+		if p := b.get(path); p.Status != http.StatusOK {
+			t.Errorf("GET %s: status %d, want the session page", path, p.Status)
+		}
+	}
+}

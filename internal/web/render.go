@@ -150,8 +150,21 @@ func staticHandler() http.Handler {
 	})
 }
 
+// pathSegment escapes s as one segment of a URL path. It also escapes the dots of "." and
+// "..", which url.PathEscape keeps and which a browser would resolve as the current or the
+// parent directory, so that a session with such an id keeps a link of its own.
+func pathSegment(s string) string {
+	switch s {
+	case ".":
+		return "%2E"
+	case "..":
+		return "%2E%2E"
+	}
+	return url.PathEscape(s)
+}
+
 var templateFuncs = template.FuncMap{
-	"pathEscape": url.PathEscape,
+	"pathEscape": pathSegment,
 	"fmtTime":    formatTime,
 	"fmtMs":      formatMs,
 	"fmtCost":    formatCost,

@@ -165,7 +165,7 @@ func (h *Handler) sessionPage(w http.ResponseWriter, r *http.Request, ws webSess
 	showAll := r.URL.Query().Get("all") == "1"
 	view.Waterfall = newWaterfall(recs, view.Tree, showAll)
 	if view.Waterfall.Hidden > 0 {
-		view.Waterfall.ShowAll = "/sessions/" + url.PathEscape(id) + "?all=1"
+		view.Waterfall.ShowAll = "/sessions/" + pathSegment(id) + "?all=1"
 	}
 
 	p := newDetailPage(ws, "Session "+firstNonEmpty(view.Name, id), "/sessions")
