@@ -120,6 +120,11 @@ func decodeOptionalJSON(r *http.Request, v any) error {
 }
 
 func readBody(r *http.Request) ([]byte, error) {
+	// Query and mutation bodies are small; only the ingest routes take compressed bodies.
+	if enc := r.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+		return nil, httperr.New(http.StatusUnsupportedMediaType, "Content-Encoding %q is not "+
+			"supported on this route: send the JSON body uncompressed", enc)
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBodySize+1))
 	if err != nil {
 		return nil, httperr.Wrap(http.StatusBadRequest, "read body", err)
