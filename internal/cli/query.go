@@ -185,8 +185,19 @@ func (r rowSummary) tableCells() []string {
 	if parsed, err := time.Parse(time.RFC3339Nano, r.CreatedAt); err == nil {
 		t = parsed.UTC().Format("2006-01-02 15:04:05.000")
 	}
-	return []string{t, strconv.FormatInt(r.Status, 10), r.Kind, orDash(r.Model),
+	return []string{t, strconv.FormatInt(r.Status, 10), r.Kind, orDash(r.name()),
 		formatLatency(r.LatencyMs), orDash(r.UserID), orDash(r.SessionID)}
+}
+
+// name returns the log's name as the filter field name reads it: the model without the
+// "data:" or "tool:" prefix that data and tool logs store.
+func (r rowSummary) name() string {
+	if r.Kind == "data" || r.Kind == "tool" {
+		if name, ok := strings.CutPrefix(r.Model, r.Kind+":"); ok {
+			return name
+		}
+	}
+	return r.Model
 }
 
 func (r rowSummary) csvCells() []string {

@@ -225,6 +225,14 @@ func TestCLIQueryTable(t *testing.T) {
 		t.Errorf("first table row %q does not start with its time 2025-01-01 00:00:08.000",
 			lines[1])
 	}
+	// NAME is the bare name that the filter field name matches, without the stored prefix.
+	for _, line := range lines[1:] {
+		cells := strings.Fields(line)
+		if len(cells) > 4 && (cells[3] == "tool" || cells[3] == "data") &&
+			strings.HasPrefix(cells[4], cells[3]+":") {
+			t.Errorf("table row %q: NAME %q keeps the %s: prefix", line, cells[4], cells[3])
+		}
+	}
 }
 
 func TestCLIQueryFilterAndLimit(t *testing.T) {
