@@ -111,6 +111,19 @@ func TestServeRejectsInconsistentFlags(t *testing.T) {
 	}
 }
 
+func TestKeysCreateRejectsBadNames(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{strings.Repeat("n", 201), "tab\tname"} {
+		var out bytes.Buffer
+		code := Run(t.Context(), []string{"keys", "create", "--data-dir", dir, "--name", name},
+			Env{Stdout: &out, Stderr: &out, Getenv: envFrom(nil)})
+		if code == 0 || !strings.Contains(out.String(), "--name") {
+			t.Errorf("keys create --name %.20q...: exit %d, output %q; want a failure naming "+
+				"--name", name, code, out.String())
+		}
+	}
+}
+
 func TestHelpOnEveryCommand(t *testing.T) {
 	for _, args := range [][]string{{"serve", "--help"}, {"keys", "--help"},
 		{"keys", "create", "--help"}, {"keys", "list", "--help"}, {"keys", "revoke", "--help"},

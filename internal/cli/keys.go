@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/heliograph/heliograph/internal/auth"
 	"github.com/heliograph/heliograph/internal/store"
@@ -45,6 +46,9 @@ func runKeys(ctx context.Context, args []string, env Env) error {
 	return errUsage
 }
 
+// maxNameBytes bounds the names of keys and projects, which keys list prints in columns.
+const maxNameBytes = 200
+
 func keysCreate(ctx context.Context, args []string, env Env) error {
 	fs := newFlagSet("keys create", "Usage: heliograph keys create --name NAME [flags]", env.Stderr)
 	dataDir := fs.String("data-dir", "./heliograph-data", "directory of the SQLite store")
@@ -58,6 +62,12 @@ func keysCreate(ctx context.Context, args []string, env Env) error {
 	switch {
 	case *name == "":
 		return errors.New("keys create: --name is required")
+	case len(*name) > maxNameBytes || len(*project) > maxNameBytes:
+		return fmt.Errorf("keys create: --name and --project must be at most %d bytes",
+			maxNameBytes)
+	case strings.ContainsFunc(*name+*project, unicode.IsControl):
+		return errors.New("keys create: --name and --project must not contain control " +
+			"characters")
 	case !auth.ValidScope(*scope):
 		return fmt.Errorf("keys create: --scope %q must be write, read or all", *scope)
 	case *project == "":
