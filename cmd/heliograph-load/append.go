@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"time"
 )
 
 // appendServer is the durable baseline. It appends each request body to one file and responds
@@ -36,20 +33,7 @@ func serveAppend(ctx context.Context, dir string) error {
 	s := &appendServer{file: f, queue: make(chan appendCall, 8192)}
 	go s.run()
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	fmt.Println(ln.Addr().String())
-	srv := &http.Server{Handler: http.HandlerFunc(s.handle), ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		srv.Close()
-	}()
-	if err := srv.Serve(ln); err != http.ErrServerClosed {
-		return err
-	}
-	return nil
+	return serveLocal(ctx, http.HandlerFunc(s.handle))
 }
 
 func (s *appendServer) handle(w http.ResponseWriter, r *http.Request) {

@@ -64,9 +64,6 @@ func TestCPUTimeGrowsWithWork(t *testing.T) {
 		t.Skip("cpuTime reads /proc, which only Linux has")
 	}
 	before := cpuTime(os.Getpid())
-	if before <= 0 {
-		t.Fatalf("cpuTime of this process = %v, want more than 0", before)
-	}
 	// Spin until the reading grows by 50 ms; /proc counts in steps of 10 ms.
 	deadline := time.Now().Add(10 * time.Second)
 	for cpuTime(os.Getpid())-before < 50*time.Millisecond {

@@ -64,16 +64,22 @@ func main() {
 // serveNoop answers every request with 200 and an empty JSON object, using the same
 // net/http server the heliograph server uses, and prints its address on stdout.
 func serveNoop(ctx context.Context) error {
+	return serveLocal(ctx, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte("{}\n"))
+	}))
+}
+
+// serveLocal serves h on a free port of 127.0.0.1, prints the address on stdout, and stops
+// when ctx ends.
+func serveLocal(ctx context.Context, h http.Handler) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
 	fmt.Println(ln.Addr().String())
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte("{}\n"))
-	}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		srv.Close()
