@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/heliograph/heliograph/internal/auth"
+	"github.com/heliograph/heliograph/internal/store"
 )
 
 func TestEscapeControls(t *testing.T) {
@@ -121,12 +124,15 @@ func TestTextOutputsEscapeLoggedControls(t *testing.T) {
 		}
 	}
 
+	// keys create rejects such a name, but a key stored by an earlier version may have one.
+	const evil = "evil\x1b]0;title\x07\u202e"
 	code, _, errOut := runCommand(t.Context(), "keys", "create", "--data-dir", dir,
-		"--name", "evil\x1b]0;title\x07\u202e")
-	if code != 0 {
-		t.Fatalf("keys create: exit %d: %q", code, errOut)
+		"--name", evil)
+	if code == 0 {
+		t.Errorf("keys create --name %q: exit 0, want a rejection", evil)
 	}
 	assertNoRawControls(t, "keys create", errOut)
+	storeKeyNamed(t, dir, evil)
 	code, out, errOut := runCommand(t.Context(), "keys", "list", "--data-dir", dir)
 	if code != 0 {
 		t.Fatalf("keys list: exit %d: %s", code, errOut)
@@ -134,5 +140,24 @@ func TestTextOutputsEscapeLoggedControls(t *testing.T) {
 	assertNoRawControls(t, "keys list", out)
 	if !strings.Contains(out, `evil\x1b]0;title\x07\u202e`) {
 		t.Errorf("keys list lacks the escaped key name:\n%q", out)
+	}
+}
+
+// storeKeyNamed stores a key with the name in the default project of the store in dir.
+func storeKeyNamed(t *testing.T, dir, name string) {
+	t.Helper()
+	st, err := openStore(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p, err := st.ProjectByName(t.Context(), auth.DefaultProject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateKey(t.Context(), store.Key{ID: auth.NewID(), ProjectID: p.ID,
+		Name: name, Scope: store.ScopeAll, Hash: auth.HashKey("hg_escape_test_key_0000000000"),
+		Prefix: "hg_esca"}); err != nil {
+		t.Fatal(err)
 	}
 }
