@@ -134,7 +134,8 @@ func TestCLITailLineFormat(t *testing.T) {
 	if strings.Contains(line, "\t") {
 		t.Errorf("tail line %q contains a tab", line)
 	}
-	for _, want := range []string{"2025-01-01 00:00:04.000", "502", "tool", "tool:search",
+	// The name is the bare tool name, as the filter field name matches it.
+	for _, want := range []string{"2025-01-01 00:00:04.000", "502", "tool  search  ",
 		"480ms", "u-1", "cli-s2", "00000000-0000-4000-8000-0000000073"} {
 		if !strings.Contains(line, want) {
 			t.Errorf("tail line %q does not contain %q", line, want)
