@@ -34,7 +34,8 @@ const sessionNameSQL = "(SELECT n.session_name FROM logs AS n WHERE n.project_pk
 // first, then by session id. The totals count only the logs within the scope. The name of a
 // session comes from all its logs: see [store.SessionSummary]. Search and NameEquals apply to
 // that name, so they need the name of every session in the scope, and the query then takes
-// one index lookup per session.
+// one index lookup per session. A scope that selects every log reads session_rollup, one row
+// per session, instead of grouping the logs.
 func (db *DB) Sessions(ctx context.Context, projectID string, q store.SessionQuery) (
 	[]store.SessionSummary, error) {
 	if err := checkPage(q.Limit, q.Offset); err != nil {
