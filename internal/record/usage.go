@@ -21,6 +21,16 @@ func (u usage) copyTo(rec *Record) {
 	rec.Cost = u.cost
 }
 
+// capCounts caps every count at maxCount. Each count read is capped already, but sums of
+// several, such as Anthropic's input and cache tokens or Google's repeated candidate counts,
+// can pass it.
+func (u *usage) capCounts() {
+	for _, n := range []*int64{&u.prompt, &u.completion, &u.total, &u.cacheRead,
+		&u.cacheWrite} {
+		*n = min(*n, maxCount)
+	}
+}
+
 // usageMembers contains the raw members of a usage object that any supported provider uses.
 type usageMembers struct {
 	promptTokens, completionTokens, totalTokens []byte // OpenAI chat and completions
@@ -54,8 +64,9 @@ func readUsage(f *bodyFields, explicitCost []byte) usage {
 		u.completion = countOrZero(f.generationTokenCount)
 	}
 	if u.total == 0 {
-		u.total = min(u.prompt+u.completion, maxCount)
+		u.total = u.prompt + u.completion
 	}
+	u.capCounts()
 
 	if c, ok := floatValue(explicitCost); ok {
 		u.cost = c

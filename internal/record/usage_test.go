@@ -71,6 +71,12 @@ func TestDecodeUsage(t *testing.T) {
 			`"completion_tokens":1e30}}`, counts{1 << 32, 1 << 32, 1 << 32, 0, 0, 0}},
 		{"counts past the cap in total", `"json":{"usage":{"prompt_tokens":4294967000,` +
 			`"completion_tokens":4294967000}}`, counts{4294967000, 4294967000, 1 << 32, 0, 0, 0}},
+		{"anthropic sum capped", `"json":{"usage":{"input_tokens":5e9,` +
+			`"cache_read_input_tokens":5e9,"cache_creation_input_tokens":5e9}}`,
+			counts{1 << 32, 0, 1 << 32, 1 << 32, 1 << 32, 0}},
+		{"google repeated counts capped", `"json":{"usageMetadata":{"candidatesTokenCount":` +
+			`9e9,"thoughtsTokenCount":9e9,"thoughtsTokenCount":9e9}}`,
+			counts{0, 1 << 32, 1 << 32, 0, 0, 0}},
 		{"no usage", `"json":{"choices":[]}`, counts{}},
 		{"usage in json text", `"textBody":"{\"usage\":{\"prompt_tokens\":4,` +
 			`\"completion_tokens\":1}}"`, counts{4, 1, 5, 0, 0, 0}},

@@ -287,3 +287,42 @@ func compareUsers(t *testing.T, got, want []store.UserSummary) {
 		}
 	}
 }
+
+// TestGroupRollupsHugeLatencies stores logs whose latencies sum past the int64 range in one
+// session and one user: storing them and reading the totals, from the rollups and from the
+// logs, must work.
+func TestGroupRollupsHugeLatencies(t *testing.T) {
+	db, _ := openTemp(t, sqlite.Options{})
+	ctx := t.Context()
+	p, err := db.CreateProject(ctx, "huge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := rollupLogs(p.ID, 3, 5)
+	for _, r := range logs {
+		r.SessionID, r.SessionName, r.UserID = "s", "n", "u"
+		r.LatencyMs = 1 << 62
+	}
+	for _, r := range logs { // One call each, so that the rollup rows add up across commits.
+		if _, err := db.InsertLogs(ctx, []*record.Record{r}); err != nil {
+			t.Fatalf("InsertLogs: %v", err)
+		}
+	}
+	everything := cnd(fld(filter.FieldStatus), filter.OpGt, int64(math.MinInt64))
+	for _, f := range []filter.Expr{nil, everything} {
+		sessions, err := db.Sessions(ctx, p.ID, store.SessionQuery{Scope: store.Scope{Filter: f}})
+		if err != nil || len(sessions) != 1 || sessions[0].AvgLatencyMs != 1<<62 {
+			t.Errorf("Sessions with filter %v = %+v, %v; want one session averaging 2^62 ms",
+				f, sessions, err)
+		}
+		users, _, err := db.Users(ctx, p.ID, store.UserQuery{Scope: store.Scope{Filter: f}})
+		if err != nil || len(users) != 1 || users[0].AvgLatencyMs != 1<<62 {
+			t.Errorf("Users with filter %v = %+v, %v; want one user averaging 2^62 ms", f,
+				users, err)
+		}
+		names, err := db.SessionNames(ctx, p.ID, "", store.Scope{Filter: f})
+		if err != nil || len(names) != 1 {
+			t.Errorf("SessionNames with filter %v = %+v, %v; want one name", f, names, err)
+		}
+	}
+}

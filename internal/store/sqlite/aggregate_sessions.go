@@ -14,7 +14,7 @@ const sessionGroupSQL = "SELECT session_id, MIN(created_at) AS first_at, " +
 	"MAX(ended_at) AS last_at, COUNT(*) AS requests, SUM(status <> 200) AS errors, " +
 	"TOTAL(cost) AS cost, SUM(prompt_tokens) AS prompt_tokens, " +
 	"SUM(completion_tokens) AS completion_tokens, SUM(total_tokens) AS total_tokens, " +
-	"SUM(latency_ms) AS latency_sum FROM logs WHERE logs.session_id <> '' AND "
+	"TOTAL(latency_ms) AS latency_sum FROM logs WHERE logs.session_id <> '' AND "
 
 // sessionRollupSQL reads the rows of session_rollup of the project given as the argument, with
 // the columns of sessionGroupSQL. It replaces sessionGroupSQL for a scope that selects every
@@ -112,7 +112,8 @@ func scanSessions(ctx context.Context, tx *sql.Tx, query string, args []any) (
 	out := []store.SessionSummary{}
 	for rows.Next() {
 		var s store.SessionSummary
-		var first, last, latencySum int64
+		var first, last int64
+		var latencySum float64
 		var name sql.NullString
 		if err := rows.Scan(&s.SessionID, &first, &last, &s.Requests, &s.Errors, &s.Cost,
 			&s.PromptTokens, &s.CompletionTokens, &s.TotalTokens, &latencySum,
@@ -121,7 +122,7 @@ func scanSessions(ctx context.Context, tx *sql.Tx, query string, args []any) (
 		}
 		s.SessionName = name.String
 		s.FirstAt, s.LastAt = fromMilli(first), fromMilli(last)
-		s.AvgLatencyMs = float64(latencySum) / float64(s.Requests)
+		s.AvgLatencyMs = latencySum / float64(s.Requests)
 		out = append(out, s)
 	}
 	return out, rows.Err()
@@ -141,7 +142,7 @@ func (db *DB) SessionNames(ctx context.Context, projectID string, nameContains s
 		}
 		named := "SELECT s.*, " + sessionNameSQL + " AS name FROM (" + groups + ") AS s"
 		query := "SELECT name, MIN(first_at), MAX(last_at), COUNT(*), SUM(requests), " +
-			"SUM(latency_sum), TOTAL(cost) FROM (" + named + ") WHERE name <> ''"
+			"TOTAL(latency_sum), TOTAL(cost) FROM (" + named + ") WHERE name <> ''"
 		args = append([]any{pk}, args...)
 		if nameContains != "" {
 			query += " AND " + containsSQL("name")
@@ -168,13 +169,14 @@ func scanSessionNames(ctx context.Context, tx *sql.Tx, query string, args []any)
 	out := []store.SessionNameSummary{}
 	for rows.Next() {
 		var n store.SessionNameSummary
-		var first, last, latencySum int64
+		var first, last int64
+		var latencySum float64
 		if err := rows.Scan(&n.Name, &first, &last, &n.Sessions, &n.Requests, &latencySum,
 			&n.Cost); err != nil {
 			return nil, err
 		}
 		n.FirstAt, n.LastAt = fromMilli(first), fromMilli(last)
-		n.AvgLatencyMs = float64(latencySum) / float64(n.Requests)
+		n.AvgLatencyMs = latencySum / float64(n.Requests)
 		out = append(out, n)
 	}
 	return out, rows.Err()

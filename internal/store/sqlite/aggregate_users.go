@@ -13,7 +13,7 @@ import (
 // LIMIT applies.
 const userColumns = "user_id, MIN(created_at), MAX(ended_at), COUNT(*), SUM(status <> 200), " +
 	"SUM(prompt_tokens), SUM(completion_tokens), SUM(total_tokens), TOTAL(cost), " +
-	"SUM(latency_ms), COUNT(*) OVER ()"
+	"TOTAL(latency_ms), COUNT(*) OVER ()"
 
 // userRollupColumns are the values of userColumns as user_rollup stores them.
 const userRollupColumns = "user_id, first_at, last_at, requests, errors, prompt_tokens, " +
@@ -106,13 +106,14 @@ func scanUsers(ctx context.Context, tx *sql.Tx, query string, args []any) (
 	out, total := []store.UserSummary{}, 0
 	for rows.Next() {
 		var u store.UserSummary
-		var first, last, latencySum int64
+		var first, last int64
+		var latencySum float64
 		if err := rows.Scan(&u.UserID, &first, &last, &u.Requests, &u.Errors, &u.PromptTokens,
 			&u.CompletionTokens, &u.TotalTokens, &u.Cost, &latencySum, &total); err != nil {
 			return nil, 0, err
 		}
 		u.FirstAt, u.LastAt = fromMilli(first), fromMilli(last)
-		u.AvgLatencyMs = float64(latencySum) / float64(u.Requests)
+		u.AvgLatencyMs = latencySum / float64(u.Requests)
 		out = append(out, u)
 	}
 	return out, total, rows.Err()

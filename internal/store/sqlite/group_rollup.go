@@ -24,7 +24,7 @@ type groupTotals struct {
 	requests, errors                       int64
 	cost                                   float64
 	promptTokens, completionTokens, tokens int64
-	latencySum                             int64
+	latencySum                             float64 // a float, see session_rollup
 }
 
 // groupRollup collects the totals by session or by user of the logs one InsertLogs call
@@ -73,7 +73,7 @@ func (g *groupRollup) add(pk int64, r *record.Record) {
 	t.promptTokens += r.PromptTokens
 	t.completionTokens += r.CompletionTokens
 	t.tokens += r.TotalTokens
-	t.latencySum += r.LatencyMs
+	t.latencySum += float64(r.LatencyMs)
 }
 
 // write adds the collected rows to the rollup table within tx, in chunks of groupRollupChunk.

@@ -168,7 +168,8 @@ FROM logs WHERE ttft_ms IS NOT NULL GROUP BY 1, 2, 3;
 // stores the logs; this step fills it from the logs stored so far.
 const schemaV4 = `
 -- One row per project and session id, over the logs that have a session id. last_at is the
--- latest ended_at and latency_sum the sum of latency_ms.
+-- latest ended_at and latency_sum the sum of latency_ms, a float because latencies of
+-- centuries summed over many logs would overflow a 64-bit integer.
 CREATE TABLE session_rollup (
 	project_pk        INTEGER NOT NULL,
 	session_id        TEXT NOT NULL,
@@ -180,13 +181,13 @@ CREATE TABLE session_rollup (
 	prompt_tokens     INTEGER NOT NULL,
 	completion_tokens INTEGER NOT NULL,
 	total_tokens      INTEGER NOT NULL,
-	latency_sum       INTEGER NOT NULL,
+	latency_sum       REAL NOT NULL,
 	PRIMARY KEY (project_pk, session_id)
 ) STRICT, WITHOUT ROWID;
 
 INSERT INTO session_rollup
 SELECT project_pk, session_id, MIN(created_at), MAX(ended_at), COUNT(*), SUM(status <> 200),
-	TOTAL(cost), SUM(prompt_tokens), SUM(completion_tokens), SUM(total_tokens), SUM(latency_ms)
+	TOTAL(cost), SUM(prompt_tokens), SUM(completion_tokens), SUM(total_tokens), TOTAL(latency_ms)
 FROM logs WHERE session_id <> '' GROUP BY project_pk, session_id;
 `
 
@@ -207,13 +208,13 @@ CREATE TABLE user_rollup (
 	prompt_tokens     INTEGER NOT NULL,
 	completion_tokens INTEGER NOT NULL,
 	total_tokens      INTEGER NOT NULL,
-	latency_sum       INTEGER NOT NULL,
+	latency_sum       REAL NOT NULL,
 	PRIMARY KEY (project_pk, user_id)
 ) STRICT, WITHOUT ROWID;
 
 INSERT INTO user_rollup
 SELECT project_pk, user_id, MIN(created_at), MAX(ended_at), COUNT(*), SUM(status <> 200),
-	TOTAL(cost), SUM(prompt_tokens), SUM(completion_tokens), SUM(total_tokens), SUM(latency_ms)
+	TOTAL(cost), SUM(prompt_tokens), SUM(completion_tokens), SUM(total_tokens), TOTAL(latency_ms)
 FROM logs WHERE user_id <> '' GROUP BY project_pk, user_id;
 `
 
