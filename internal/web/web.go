@@ -84,8 +84,11 @@ func (h *Handler) CloseStreams() {
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /static/", h.secure(staticHandler()))
 	mux.Handle("GET /login", h.secure(http.HandlerFunc(h.loginPage)))
-	mux.Handle("POST /login", h.secure(http.HandlerFunc(h.login)))
-	mux.Handle("POST /logout", h.secure(h.signedIn(h.logout)))
+	// Forms post only from this origin: a browser request from another origin, another port
+	// of the same host included, is rejected by its Origin or Sec-Fetch-Site header.
+	sameOrigin := http.NewCrossOriginProtection()
+	mux.Handle("POST /login", h.secure(sameOrigin.Handler(http.HandlerFunc(h.login))))
+	mux.Handle("POST /logout", h.secure(sameOrigin.Handler(h.signedIn(h.logout))))
 
 	mux.Handle("GET /{$}", h.secure(h.signedIn(h.requestsPage)))
 	mux.Handle("GET /requests", h.secure(h.signedIn(h.requestsPage)))

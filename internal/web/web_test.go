@@ -201,6 +201,40 @@ func TestSignInRequiresFormToken(t *testing.T) {
 	}
 }
 
+// TestSignInRejectsOtherOrigins posts a valid sign-in form, nonce cookie and token fetched
+// from the server, as a page of another origin would: another port of the same host, or a
+// browser that labels the request same-site.
+func TestSignInRejectsOtherOrigins(t *testing.T) {
+	e := newEnv(t)
+	_, key := e.project(t, "p1", store.ScopeAll)
+	for _, h := range []map[string]string{
+		{"Origin": "http://127.0.0.1:1"},
+		{"Sec-Fetch-Site": "same-site"},
+		{"Sec-Fetch-Site": "cross-site", "Origin": "http://evil.example"},
+	} {
+		b := e.browser(t)
+		login := b.get("/login")
+		form := url.Values{"key": {key}, "token": {formToken(t, login.Body, "token")}}
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost,
+			e.srv.URL+"/login", strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		resp, err := b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("POST /login with %v: status %d, want 403", h, resp.StatusCode)
+		}
+	}
+}
+
 func TestRevokedKeyEndsSession(t *testing.T) {
 	e := newEnv(t)
 	pid, _ := e.project(t, "p1", store.ScopeRead)
