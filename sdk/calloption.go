@@ -66,7 +66,7 @@ func WithUserID(id string) CallOption {
 	return CallOption{kind: optUserID, value: id}
 }
 
-// WithRequestID sets the log's Helicone-Request-Id. The id must be a UUID (version 1 to 5),
+// WithRequestID sets the log's Helicone-Request-Id. The id must be a UUID (version 1 to 8),
 // which the server uses to store each log once; any other value is ignored and a random
 // version 4 UUID is used, as it is without this option.
 func WithRequestID(id string) CallOption {

@@ -94,6 +94,21 @@ func TestRequestIDs(t *testing.T) {
 	}
 }
 
+func TestParseRequestIDVersions(t *testing.T) {
+	for id, want := range map[string]bool{
+		"3f1c0f4e-8a51-1b7e-9a2c-5d2a1b3c4d5e": true,
+		"01938f6e-4a2b-7c3d-8e4f-5a6b7c8d9e0f": true, // UUIDv7, which many clients generate
+		"3f1c0f4e-8a51-8b7e-9a2c-5d2a1b3c4d5e": true,
+		"3f1c0f4e-8a51-0b7e-9a2c-5d2a1b3c4d5e": false,
+		"3f1c0f4e-8a51-9b7e-9a2c-5d2a1b3c4d5e": false,
+		"3f1c0f4e-8a51-4b7e-ca2c-5d2a1b3c4d5e": false,
+	} {
+		if _, ok := parseRequestID(id); ok != want {
+			t.Errorf("parseRequestID(%q) ok = %v, want %v", id, ok, want)
+		}
+	}
+}
+
 func TestHeaderSanitising(t *testing.T) {
 	s := newSink(t)
 	l := newLogger(t, s.url(), WithDefaultHeaders(map[string]string{

@@ -25,8 +25,8 @@ func newRequestID() requestID {
 	return id
 }
 
-// parseRequestID accepts what the server accepts as a request id: an RFC 4122 UUID of
-// version 1 to 5 with the 8, 9, a or b variant, in any letter case. It returns the id in
+// parseRequestID accepts what the server accepts as a request id: an RFC 9562 UUID of
+// version 1 to 8 with the 8, 9, a or b variant, in any letter case. It returns the id in
 // lower case.
 func parseRequestID(s string) (requestID, bool) {
 	var id requestID
@@ -48,7 +48,7 @@ func parseRequestID(s string) (requestID, bool) {
 		}
 		id[i] = c
 	}
-	if id[14] < '1' || id[14] > '5' {
+	if id[14] < '1' || id[14] > '8' {
 		return id, false
 	}
 	switch id[19] {

@@ -53,9 +53,9 @@ func (c serveConfig) validate() error {
 		errs = append(errs, fmt.Errorf("--max-batch-bytes: %d must be positive", c.MaxBatchBytes))
 	}
 	if c.MaxBatchBytes > 0 && c.MaxBatchBytes < c.MaxBodyBytes {
-		errs = append(errs, fmt.Errorf("--max-batch-bytes: %d is below --max-body-bytes %d, "+
-			"so a batch could not carry one log of the largest size", c.MaxBatchBytes,
-			c.MaxBodyBytes))
+		errs = append(errs, fmt.Errorf("--max-batch-bytes: %d is below --max-body-bytes %d; "+
+			"a batch holds whole logs, so its limit must be at least the single-log limit "+
+			"(plus room for the batch envelope)", c.MaxBatchBytes, c.MaxBodyBytes))
 	}
 	if c.KeyCacheTTL < 0 {
 		errs = append(errs, fmt.Errorf("--key-cache-ttl: %v must not be negative "+

@@ -107,7 +107,7 @@ func New(cfg Config) (*Generator, error) {
 	}
 	g := &Generator{cfg: cfg, users: max(cfg.Count/500, 5)}
 	for _, v := range []uint64{cfg.Seed, uint64(cfg.Count), uint64(cfg.Sessions),
-		uint64(cfg.Days), uint64(cfg.BigSessionLogs), uint64(cfg.End.UnixMilli())} {
+		uint64(cfg.Days), uint64(cfg.BigSessionLogs), uint64(cfg.End.UnixNano())} {
 		g.idSeed = splitmix(g.idSeed ^ v)
 	}
 	g.plan()

@@ -104,10 +104,11 @@ func TestOtherConfigOtherIDs(t *testing.T) {
 	for _, l := range generate(t, base) {
 		ids[l.RequestID] = true
 	}
-	bigger, later := base, base
+	bigger, later, subMilli := base, base, base
 	bigger.Count = 200
 	later.End = end.Add(time.Hour)
-	for _, cfg := range []seed.Config{bigger, later} {
+	subMilli.End = end.Add(900 * time.Microsecond)
+	for _, cfg := range []seed.Config{bigger, later, subMilli} {
 		for i, l := range generate(t, cfg) {
 			if ids[l.RequestID] {
 				t.Errorf("config %+v: log %d reuses request id %s of the first data set",
