@@ -93,7 +93,8 @@ func (h *Handler) querySessionMetrics(r *http.Request, p auth.Principal) (any, e
 	costs := make([]float64, len(sessions))
 	for i, s := range sessions {
 		counts[i] = float64(s.Requests)
-		durations[i] = max(s.LastAt.Sub(s.FirstAt).Seconds(), 0)
+		// Milliseconds, not time.Duration, which saturates at about 292 years.
+		durations[i] = max(float64(s.LastAt.UnixMilli()-s.FirstAt.UnixMilli())/1000, 0)
 		costs[i] = s.Cost
 	}
 	return sessionMetrics{

@@ -109,8 +109,16 @@ type userMetrics struct {
 }
 
 func newUserMetricsRow(u store.UserSummary) userMetricsRow {
-	day := func(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
-	active := int64(day(u.LastAt).Sub(day(u.FirstAt))/(24*time.Hour)) + 1
+	// Whole days since the epoch, not time.Duration, which saturates at about 292 years.
+	dayMs := (24 * time.Hour).Milliseconds()
+	day := func(t time.Time) int64 {
+		ms := t.UnixMilli()
+		if ms < 0 {
+			return (ms+1)/dayMs - 1 // rounds down before 1970 too
+		}
+		return ms / dayMs
+	}
+	active := day(u.LastAt) - day(u.FirstAt) + 1
 	row := userMetricsRow{
 		UserID:                u.UserID,
 		ActiveFor:             max(active, 1),

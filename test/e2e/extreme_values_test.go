@@ -88,3 +88,35 @@ func TestCostOutOfRangeRejected(t *testing.T) {
 		t.Errorf("cost 1e9: status %d %s, want 200", resp.Status, resp.Body)
 	}
 }
+
+// TestSessionSpanningMillennia checks the duration of a session from 1970 to 9999, longer than
+// the 292 years a time.Duration holds.
+func TestSessionSpanningMillennia(t *testing.T) {
+	srv := startServer(t)
+	headers := map[string]string{"Helicone-Session-Id": "long"}
+	for _, timing := range []string{
+		`{"startTime":0,"endTime":1000}`,
+		`{"startTime":"9999-12-31T00:00:00Z","endTime":"9999-12-31T23:59:59.999Z"}`,
+	} {
+		body := strings.Replace(usageBody(`{}`, ""), `"timing":{"startTime":{"seconds":1735725600,`+
+			`"milliseconds":0},"endTime":{"seconds":1735725601,"milliseconds":0}}`,
+			`"timing":`+timing, 1)
+		resp := srv.do(t, http.MethodPost, "/custom/v1/log", srv.Key, []byte(body), headers)
+		if resp.Status != http.StatusOK {
+			t.Fatalf("log with timing %s: status %d %s", timing, resp.Status, resp.Body)
+		}
+	}
+	var data struct {
+		Average struct {
+			SessionDuration []struct {
+				Average float64 `json:"average"`
+			} `json:"session_duration"`
+		} `json:"average"`
+	}
+	srv.apiData(t, http.MethodPost, "/v1/session/metrics/query", srv.Key, `{}`, http.StatusOK,
+		&data)
+	const want = 253402300799.999 // seconds from 1970 to the end of 9999
+	if d := data.Average.SessionDuration; len(d) != 1 || d[0].Average != want {
+		t.Errorf("session duration %+v, want %v s", d, want)
+	}
+}
