@@ -213,7 +213,14 @@ func (t *batchTotals) problem() error {
 		return nil
 	}
 	errs := make([]error, 0, len(t.firstErrors)+1)
-	errs = append(errs, fmt.Errorf("%d logs were rejected; the first:", t.rejected))
+	// Batches are sent concurrently, so the reasons are listed in the order their answers
+	// arrived, which need not be the order of the lines.
+	what := "the reasons"
+	if t.rejected > len(t.firstErrors) {
+		what = fmt.Sprintf("the reasons of %d of them", len(t.firstErrors))
+	}
+	errs = append(errs, fmt.Errorf("%d logs were rejected; %s, as the server answered:",
+		t.rejected, what))
 	for _, e := range t.firstErrors {
 		errs = append(errs, errors.New("  "+e))
 	}
