@@ -30,11 +30,6 @@ const (
 	maxScoreNameBytes = 256
 )
 
-// reservedProperties are the Helicone header names that ingest stores in their own fields, not
-// as properties; the filter language reads these keys as those fields.
-var reservedProperties = []string{"helicone-session-id", "helicone-session-name",
-	"helicone-session-path", "helicone-prompt-id", "helicone-user-id"}
-
 type propertyBody struct {
 	Key   *string `json:"key"`
 	Value *string `json:"value"`
@@ -80,7 +75,7 @@ func propertyKey(raw, field string) (string, error) {
 	case !utf8.ValidString(key):
 		return "", httperr.New(http.StatusBadRequest, "%s: invalid UTF-8", field)
 	}
-	for _, reserved := range reservedProperties {
+	for _, reserved := range record.ReservedPropertyKeys {
 		if key == reserved {
 			return "", httperr.New(http.StatusBadRequest,
 				"%s: %q is stored in its own field and cannot be set as a property",

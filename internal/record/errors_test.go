@@ -82,6 +82,8 @@ func TestDecodeMalformedBodies(t *testing.T) {
 			`":"v"}`), "Helicone-Property-" + strings.Repeat("k", 32) + "...", nil},
 		{"property value too long", metaBody(`{"Helicone-Property-Env":"` +
 			strings.Repeat("v", 64<<10+1) + `"}`), "Helicone-Property-env", nil},
+		{"reserved property name", metaBody(`{"Helicone-Property-Helicone-User-Id":"u"}`),
+			"Helicone-Property-helicone-user-id", nil},
 		{"timing array", timingBody(`[]`), "timing", nil},
 		{"start after end", timingBody(`{"startTime":{"seconds":1735689700},` +
 			`"endTime":{"seconds":1735689600}}`), "timing.endTime", nil},

@@ -3,6 +3,7 @@ package record
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -59,9 +60,21 @@ const (
 	MaxPropertyValueBytes = 64 << 10
 )
 
-// checkProperties rejects a property whose key or value is over its limit.
+// ReservedPropertyKeys are the lower-cased Helicone header names that ingest stores in
+// fields of their own. The filter language reads property keys of these names as those
+// fields, so a property of such a name could never be found; ingest and the property
+// mutation route reject them.
+var ReservedPropertyKeys = []string{"helicone-session-id", "helicone-session-name",
+	"helicone-session-path", "helicone-prompt-id", "helicone-user-id"}
+
+// checkProperties rejects a property whose key is reserved or whose key or value is over its
+// limit.
 func checkProperties(props map[string]string) error {
 	for k, v := range props {
+		if slices.Contains(ReservedPropertyKeys, k) {
+			return fieldError(headerPropertyPrefix+k, "this name is stored in a field of its "+
+				"own, so send it as a header without the Helicone-Property- prefix")
+		}
 		if len(k) > MaxPropertyKeyBytes {
 			// The field names only the start of a key this long.
 			field := headerPropertyPrefix + strings.ToValidUTF8(k[:32], "") + "..."
