@@ -113,7 +113,7 @@ func TestServeRejectsInconsistentFlags(t *testing.T) {
 
 func TestKeysCreateRejectsBadNames(t *testing.T) {
 	dir := t.TempDir()
-	for _, name := range []string{strings.Repeat("n", 201), "tab\tname"} {
+	for _, name := range []string{strings.Repeat("n", 201), "tab\tname", "   ", "bad\xffutf8"} {
 		var out bytes.Buffer
 		code := Run(t.Context(), []string{"keys", "create", "--data-dir", dir, "--name", name},
 			Env{Stdout: &out, Stderr: &out, Getenv: envFrom(nil)})

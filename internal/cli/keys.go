@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/heliograph/heliograph/internal/auth"
 	"github.com/heliograph/heliograph/internal/store"
@@ -60,8 +61,12 @@ func keysCreate(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	switch {
-	case *name == "":
-		return errors.New("keys create: --name is required")
+	case strings.TrimSpace(*name) == "":
+		return errors.New("keys create: --name is required and must not be blank")
+	case strings.TrimSpace(*project) == "":
+		return errors.New("keys create: --project must not be blank")
+	case !utf8.ValidString(*name + *project):
+		return errors.New("keys create: --name and --project must be valid UTF-8")
 	case len(*name) > maxNameBytes || len(*project) > maxNameBytes:
 		return fmt.Errorf("keys create: --name and --project must be at most %d bytes",
 			maxNameBytes)
@@ -70,8 +75,6 @@ func keysCreate(ctx context.Context, args []string, env Env) error {
 			"characters")
 	case !auth.ValidScope(*scope):
 		return fmt.Errorf("keys create: --scope %q must be write, read or all", *scope)
-	case *project == "":
-		return errors.New("keys create: --project must not be empty")
 	}
 
 	st, err := openStore(ctx, *dataDir)
