@@ -188,6 +188,21 @@ func (b *browser) get(path string) page {
 	return b.do(http.MethodGet, path, nil)
 }
 
+// openLive opens the live stream of the logs matching q; the caller closes the body.
+func (b *browser) openLive(q string) *http.Response {
+	b.t.Helper()
+	req, err := http.NewRequestWithContext(b.t.Context(), http.MethodGet,
+		b.base+"/live?q="+url.QueryEscape(q), nil)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatalf("GET /live: %v", err)
+	}
+	return resp
+}
+
 func (b *browser) post(path string, form url.Values) page {
 	b.t.Helper()
 	return b.do(http.MethodPost, path, form)

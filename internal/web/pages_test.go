@@ -169,15 +169,7 @@ func TestLiveEventCarriesRowTexts(t *testing.T) {
 	pid, key := e.project(t, "p1", store.ScopeRead)
 	b := e.browser(t)
 	b.signIn(key)
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet,
-		e.srv.URL+"/live?q="+url.QueryEscape("kind = tool"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := b.c.Do(req)
-	if err != nil {
-		t.Fatalf("GET /live: %v", err)
-	}
+	resp := b.openLive("kind = tool")
 	defer resp.Body.Close()
 	r := bufio.NewReader(resp.Body)
 	if _, err := r.ReadString('\n'); err != nil {

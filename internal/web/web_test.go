@@ -430,15 +430,7 @@ func TestLiveStreamSendsNewLogs(t *testing.T) {
 	pid, key := e.project(t, "p1", store.ScopeRead)
 	b := e.browser(t)
 	b.signIn(key)
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet,
-		e.srv.URL+"/live?q="+url.QueryEscape("kind = tool"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := b.c.Do(req)
-	if err != nil {
-		t.Fatalf("GET /live: %v", err)
-	}
+	resp := b.openLive("kind = tool")
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /live: status %d", resp.StatusCode)

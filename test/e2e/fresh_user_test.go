@@ -23,7 +23,8 @@ import (
 	"github.com/heliograph/heliograph/internal/store/sqlite"
 )
 
-// startServerWith runs a server with opts on a fresh data directory, like startServer.
+// startServerWith runs a server with opts on a fresh data directory and stops it when the
+// test ends. Its logs are discarded.
 func startServerWith(t *testing.T, opts server.Options) *testServer {
 	t.Helper()
 	dir := t.TempDir()

@@ -4,13 +4,9 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -30,33 +26,7 @@ type testServer struct {
 // startServer runs a server on a fresh data directory and stops it when the test ends.
 func startServer(t *testing.T) *testServer {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "heliograph.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatalf("sqlite.Open: %v", err)
-	}
-	const key = "hg_e2e_test_key_for_project_default_000000"
-	if _, err := auth.Bootstrap(t.Context(), st, dir, key); err != nil {
-		t.Fatalf("auth.Bootstrap: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	srv := server.New(st, server.Options{Logger: slog.New(slog.DiscardHandler)})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server.Run: %v", err)
-		}
-		if err := st.Close(); err != nil {
-			t.Errorf("store.Close: %v", err)
-		}
-	})
-	return &testServer{URL: "http://" + ln.Addr().String(), Key: key, Store: st}
+	return startServerWith(t, server.Options{})
 }
 
 // newProjectKey creates another project with its own key.

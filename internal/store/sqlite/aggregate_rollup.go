@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"math"
 	"time"
 
@@ -103,31 +102,13 @@ func (rb *rollupBatch) write(ctx context.Context, tx *sql.Tx, stmts *stmtCache) 
 // row are the key followed by what values appends.
 func writeRollup(ctx context.Context, tx *sql.Tx, stmts *stmtCache, kind string,
 	rows map[rollupKey]*rollupRow, values func([]any, *rollupRow) []any) error {
-	var args []any
-	n := 0
-	flush := func() error {
-		if n == 0 {
-			return nil
-		}
-		st, err := stmts.get(ctx, tx, kind, n)
-		if err != nil {
+	w := &chunkWriter{ctx: ctx, tx: tx, stmts: stmts, kind: kind, chunk: rollupChunk}
+	for k, r := range rows {
+		if err := w.add(values([]any{k.projectPK, k.hour, k.bin}, r)...); err != nil {
 			return err
 		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("%s: %w", kind, err)
-		}
-		args, n = args[:0], 0
-		return nil
 	}
-	for k, r := range rows {
-		args = values(append(args, k.projectPK, k.hour, k.bin), r)
-		if n++; n == rollupChunk {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return flush()
+	return w.flush()
 }
 
 // addLatencyRollupSQL returns the upsert of rows latency rollup rows.

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/heliograph/heliograph/internal/record"
 )
@@ -24,7 +23,7 @@ type groupTotals struct {
 	requests, errors                       int64
 	cost                                   float64
 	promptTokens, completionTokens, tokens int64
-	latencySum                             float64 // a float, see session_rollup
+	latencySum                             float64 // a float, like session_rollup.latency_sum
 }
 
 // groupRollup collects the totals by session or by user of the logs one InsertLogs call
@@ -78,32 +77,14 @@ func (g *groupRollup) add(pk int64, r *record.Record) {
 
 // write adds the collected rows to the rollup table within tx, in chunks of groupRollupChunk.
 func (g *groupRollup) write(ctx context.Context, tx *sql.Tx, stmts *stmtCache) error {
-	var args []any
-	n := 0
-	flush := func() error {
-		if n == 0 {
-			return nil
-		}
-		st, err := stmts.get(ctx, tx, g.kind, n)
-		if err != nil {
+	w := &chunkWriter{ctx: ctx, tx: tx, stmts: stmts, kind: g.kind, chunk: groupRollupChunk}
+	for k, t := range g.rows {
+		if err := w.add(k.projectPK, k.id, t.firstAt, t.lastAt, t.requests, t.errors, t.cost,
+			t.promptTokens, t.completionTokens, t.tokens, t.latencySum); err != nil {
 			return err
 		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("%s: %w", g.kind, err)
-		}
-		args, n = args[:0], 0
-		return nil
 	}
-	for k, t := range g.rows {
-		args = append(args, k.projectPK, k.id, t.firstAt, t.lastAt, t.requests, t.errors,
-			t.cost, t.promptTokens, t.completionTokens, t.tokens, t.latencySum)
-		if n++; n == groupRollupChunk {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return flush()
+	return w.flush()
 }
 
 // addGroupRollupSQL returns the builder of the upsert of rows rows into table, which is
