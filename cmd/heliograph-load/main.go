@@ -1,6 +1,6 @@
 // Command heliograph-load measures ingest throughput. It starts three servers, each in its own
 // process: a do-nothing HTTP server, an append server that writes each body to a file and
-// responds after fdatasync with group commit (the cost of a durable answer without a store),
+// responds after fdatasync with group commit (the cost of a durable response without a store),
 // and heliograph. It posts ~1 KB logs to each from 1, 8 and 64 concurrent clients over
 // loopback, and prints logs/s, p50/p99 latency, CPU time per request and heliograph's peak
 // memory side by side.

@@ -122,8 +122,9 @@ func (h *Handler) envelope(status int, fn handlerFunc) http.Handler {
 }
 
 // writeError writes err in the envelope. Errors without a status become 500 with a generic
-// message; every error of status 500 or more is logged with its detail, a 503 (a limit
-// reached or the store unavailable, which a retry may pass) as a warning.
+// message. Every error of status 500 or more is logged with its detail. A 503 is logged as a
+// warning, because it means a limit was reached or the store is unavailable, and a retry
+// may pass.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status := httperr.Status(err)
 	switch {

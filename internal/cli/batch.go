@@ -213,14 +213,14 @@ func (t *batchTotals) problem() error {
 		return nil
 	}
 	errs := make([]error, 0, len(t.firstErrors)+1)
-	// Batches are sent concurrently, so the reasons are listed in the order their answers
+	// Batches are sent concurrently, so the reasons are listed in the order the responses
 	// arrived, which need not be the order of the lines.
-	what := "the reasons"
+	reasons := "the reasons"
 	if t.rejected > len(t.firstErrors) {
-		what = fmt.Sprintf("the reasons of %d of them", len(t.firstErrors))
+		reasons = fmt.Sprintf("the reasons of %d of them", len(t.firstErrors))
 	}
-	errs = append(errs, fmt.Errorf("%d logs were rejected; %s, as the server answered:",
-		t.rejected, what))
+	errs = append(errs, fmt.Errorf("%d logs were rejected; %s, in the order the server "+
+		"reported them:", t.rejected, reasons))
 	for _, e := range t.firstErrors {
 		errs = append(errs, errors.New("  "+e))
 	}

@@ -107,8 +107,8 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("serve takes no arguments, found %q; flags go before them, "+
-			"see heliograph serve --help", fs.Args())
+		return fmt.Errorf("serve takes no arguments, found %q: remove them "+
+			"(see heliograph serve --help)", fs.Args())
 	}
 	c.BootstrapKey = env.Getenv("HELIOGRAPH_BOOTSTRAP_KEY")
 	if err := c.validate(); err != nil {

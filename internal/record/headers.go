@@ -62,7 +62,7 @@ const (
 
 // ReservedPropertyKeys are the lower-cased Helicone header names that ingest stores in
 // fields of their own. The filter language reads property keys of these names as those
-// fields, so a property of such a name could never be found; ingest and the property
+// fields, so a property of such a name could never be found. Ingest and the property
 // mutation route reject them.
 var ReservedPropertyKeys = []string{"helicone-session-id", "helicone-session-name",
 	"helicone-session-path", "helicone-prompt-id", "helicone-user-id"}

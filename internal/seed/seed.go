@@ -71,9 +71,9 @@ type Generator struct {
 	cfg   Config
 	users int
 	units []unit
-	// idSeed derives the request ids from every field of cfg, so that the same Config gives
-	// the same ids, and so stores nothing twice when it runs again, while two Configs that
-	// differ in anything give different logs different ids.
+	// idSeed derives the request ids from every field of cfg. The same Config gives the same
+	// ids, so running it again stores nothing twice. Configs that differ in any field give
+	// their logs different ids.
 	idSeed uint64
 }
 

@@ -40,8 +40,8 @@ type Handler struct {
 	now      func() time.Time
 	sessions *sessionStore
 	pages    *pageSet
-	// loginKey signs the sign-in form tokens; it is random for each process, so a restart
-	// expires the open sign-in forms.
+	// loginKey is the HMAC key of the sign-in form tokens. It is random for each process, so
+	// a restart expires the open sign-in forms.
 	loginKey []byte
 	// streams limits the open live-tail streams; stop ends them on [Handler.CloseStreams].
 	streams  chan struct{}

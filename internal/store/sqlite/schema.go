@@ -192,8 +192,8 @@ FROM logs WHERE session_id <> '' GROUP BY project_pk, session_id;
 `
 
 // schemaV5 adds the user rollup, which Users reads when its scope selects every log, as
-// Sessions reads the session rollup. InsertLogs keeps it up to date; this step fills it from
-// the logs stored so far.
+// Sessions reads the session rollup. InsertLogs keeps it up to date, and this step fills it
+// from the logs stored so far.
 const schemaV5 = `
 -- One row per project and user id, over the logs that have a user id, with the columns of
 -- session_rollup.
