@@ -124,10 +124,16 @@ func (hh *heliconeHeaders) set(name, value string) {
 		return
 	}
 	if len(name) > len(headerPropertyPrefix) && hasPrefixFold(name, headerPropertyPrefix) {
+		// The key is trimmed and lower-cased as the property mutation route does, so that
+		// both name the same property. A key of spaces only is ignored like an empty one.
+		key := strings.ToLower(strings.TrimSpace(name[len(headerPropertyPrefix):]))
+		if key == "" {
+			return
+		}
 		if hh.properties == nil {
 			hh.properties = make(map[string]string, 4)
 		}
-		hh.properties[strings.ToLower(name[len(headerPropertyPrefix):])] = value
+		hh.properties[key] = value
 		return
 	}
 	switch {
@@ -153,10 +159,11 @@ func (hh *heliconeHeaders) set(name, value string) {
 }
 
 // resolveRequestID returns the Helicone-Request-Id in lower case when it is a valid UUID, and
-// a new random UUID otherwise.
+// a new random UUID otherwise. Spaces around the id are dropped, as net/http drops them from a
+// real header, so the same id in providerRequest.meta names the same log.
 func (hh *heliconeHeaders) resolveRequestID() string {
-	if ValidRequestID(hh.requestID) {
-		return strings.ToLower(hh.requestID)
+	if id := strings.TrimSpace(hh.requestID); ValidRequestID(id) {
+		return strings.ToLower(id)
 	}
 	return NewRequestID()
 }

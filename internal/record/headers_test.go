@@ -70,7 +70,8 @@ func TestDecodeMetaAndHeadersMerge(t *testing.T) {
 
 func TestDecodePropertyKeys(t *testing.T) {
 	meta := `{"Helicone-Property-key with space":"v","Helicone-Property-ключ":"w",` +
-		`"Helicone-Property-\u00c9T\u00c9":"summer","Helicone-Property-":"ignored"}`
+		`"Helicone-Property-\u00c9T\u00c9":"summer","Helicone-Property-":"ignored",` +
+		`"Helicone-Property-  Padded\t":"p","Helicone-Property-   ":"ignored too"}`
 	h := header(
 		"Helicone-Property-uni.workflow.id", "wf-1",
 		"Helicone-Property-MiXeD", "y",
@@ -90,6 +91,7 @@ func TestDecodePropertyKeys(t *testing.T) {
 		"key with space":  "v",
 		"ключ":            "w",
 		"été":             "summer",
+		"padded":          "p",
 	}
 	if !maps.Equal(rec.Properties, want) {
 		t.Errorf("Decode: Properties = %v, want %v", rec.Properties, want)
@@ -144,6 +146,7 @@ func TestDecodeRequestID(t *testing.T) {
 		{"upper case lowered", header("Helicone-Request-Id",
 			"3F1C0F4E-8A51-4B7E-9A2C-5D2A1B3C4D5E"), `{}`, valid},
 		{"from meta", nil, `{"Helicone-Request-Id":"` + valid + `"}`, valid},
+		{"spaces around it in meta", nil, `{"Helicone-Request-Id":" ` + valid + `\t"}`, valid},
 		{"header wins over meta", header("Helicone-Request-Id", valid),
 			`{"Helicone-Request-Id":"0b0c3c1e-8f1d-4a57-9d8e-2a0b0c3c1e8f"}`, valid},
 		{"not a uuid", header("Helicone-Request-Id", "req-1"), `{}`, ""},
