@@ -71,6 +71,9 @@ type DB struct {
 	// projectPKs caches the pk of each project id that InsertLogs has looked up.
 	projectPKs sync.Map
 
+	// ckpt copies the WAL into the database file in the background.
+	ckpt *checkpointer
+
 	// stmts holds the prepared statements of the ingest path.
 	stmts *stmtCache
 	// scores is scoresSQL prepared on the read pool: GET /v1/requests reads the scores of
@@ -97,6 +100,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{log: opts.Logger, path: path}
+
 	if err := createPrivateFile(path); err != nil {
 		return nil, err
 	}
@@ -137,6 +141,12 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, errors.Join(fmt.Errorf("prepare scores query: %w", err), db.read.Close(),
 			db.closeHandles())
 	}
+	own, err := sql.Open("sqlite", checkpointDSN(path, opts))
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("open %s for checkpoints: %w", path, err),
+			db.scores.Close(), db.read.Close(), db.closeHandles())
+	}
+	db.ckpt = newCheckpointer(own, db.write, path, db.log)
 	db.restrictSideFiles()
 	return db, nil
 }
@@ -206,7 +216,19 @@ func writeDSN(path string, o Options) string {
 	// Truncate the WAL file to 64 MiB after a checkpoint instead of letting it keep its peak
 	// size.
 	q.Add("_pragma", "journal_size_limit(67108864)")
+	// Checkpoints run in the background (see checkpointer). The write connection checkpoints
+	// by itself only if the WAL outgrows them.
+	q.Add("_pragma", "wal_autocheckpoint("+strconv.Itoa(walBackstopPages)+")")
 	q.Set("_txlock", "immediate")
+	return fileURI(path) + "?" + q.Encode()
+}
+
+// checkpointDSN returns the data source name of the checkpoint connection. A checkpoint
+// flushes the files according to its connection's synchronous level, so that level matches
+// the write handle's.
+func checkpointDSN(path string, o Options) string {
+	q := baseQuery(o)
+	q.Add("_pragma", "synchronous("+o.Synchronous+")")
 	return fileURI(path) + "?" + q.Encode()
 }
 
@@ -260,8 +282,9 @@ func (db *DB) Close() error {
 	}
 	db.closed = true
 
-	// Readers close first so that none holds a snapshot the checkpoint would have to keep.
-	readErr := errors.Join(db.scores.Close(), db.read.Close())
+	// The background checkpoints stop, then readers close, so that none holds a snapshot the
+	// final checkpoint would have to keep.
+	readErr := errors.Join(db.ckpt.close(), db.scores.Close(), db.read.Close())
 
 	// PRAGMA optimize refreshes the statistics the query planner uses to choose between the
 	// log indexes; SQLite recommends running it before closing a connection.

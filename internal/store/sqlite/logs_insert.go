@@ -102,6 +102,7 @@ func (db *DB) InsertLogs(ctx context.Context, recs []*record.Record) ([]store.In
 	}
 
 	// The records are stored. What follows outside the transaction only affects speed.
+	db.ckpt.added(walEstimate(recs))
 	if err := db.stmts.fill(ctx); err != nil && ctx.Err() == nil {
 		db.log.Warn("prepare ingest statements failed", "error", err)
 	}
