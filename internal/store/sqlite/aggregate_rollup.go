@@ -152,6 +152,13 @@ func splitMetricsScope(s store.Scope, width int64) ([]metricsPart, error) {
 	if where != "TRUE" || width%hourMs != 0 {
 		return []metricsPart{{scope: s}}, nil
 	}
+	return splitHours(s), nil
+}
+
+// splitHours splits s into the whole hours within it, read from a rollup, and the partial
+// hours at its ends, read from the logs with the filter of s. A scope within one hour is
+// read from the logs only.
+func splitHours(s store.Scope) []metricsPart {
 	fromHour, toHour := int64(math.MinInt64), int64(math.MaxInt64)
 	if !s.From.IsZero() {
 		fromHour = ceilDiv(s.From.UnixMilli(), hourMs)
@@ -160,7 +167,7 @@ func splitMetricsScope(s store.Scope, width int64) ([]metricsPart, error) {
 		toHour = floorDiv(s.To.UnixMilli(), hourMs)
 	}
 	if fromHour >= toHour {
-		return []metricsPart{{scope: s}}, nil
+		return []metricsPart{{scope: s}}
 	}
 
 	parts := []metricsPart{{rollup: true, fromHour: fromHour, toHour: toHour}}
@@ -172,7 +179,7 @@ func splitMetricsScope(s store.Scope, width int64) ([]metricsPart, error) {
 		parts = append(parts, metricsPart{scope: store.Scope{Filter: s.Filter,
 			From: fromMilli(toHour * hourMs), To: s.To}})
 	}
-	return parts, nil
+	return parts
 }
 
 // readLatencyRollup adds the latency rollup rows of hours [fromHour, toHour) to accs.

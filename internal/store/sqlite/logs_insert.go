@@ -32,23 +32,25 @@ const logInsertArgs = 30
 
 // Statement kinds of the ingest path in [stmtCache].
 const (
-	stmtInsertLogs       = "insert logs"
-	stmtInsertProps      = "insert properties"
-	stmtAddLatencyRollup = "add to latency rollup"
-	stmtAddTTFTRollup    = "add to ttft rollup"
-	stmtAddSessionRollup = "add to session rollup"
-	stmtAddUserRollup    = "add to user rollup"
+	stmtInsertLogs        = "insert logs"
+	stmtInsertProps       = "insert properties"
+	stmtAddLatencyRollup  = "add to latency rollup"
+	stmtAddTTFTRollup     = "add to ttft rollup"
+	stmtAddSessionRollup  = "add to session rollup"
+	stmtAddUserRollup     = "add to user rollup"
+	stmtAddPropertyRollup = "add to property rollup"
 )
 
 // ingestStatements returns the builders of the multi-row ingest statements.
 func ingestStatements() map[string]func(rows int) string {
 	return map[string]func(rows int) string{
-		stmtInsertLogs:       insertLogsSQL,
-		stmtInsertProps:      insertPropsSQL,
-		stmtAddLatencyRollup: addLatencyRollupSQL,
-		stmtAddTTFTRollup:    addTTFTRollupSQL,
-		stmtAddSessionRollup: addGroupRollupSQL("session_rollup", "session_id"),
-		stmtAddUserRollup:    addGroupRollupSQL("user_rollup", "user_id"),
+		stmtInsertLogs:        insertLogsSQL,
+		stmtInsertProps:       insertPropsSQL,
+		stmtAddLatencyRollup:  addLatencyRollupSQL,
+		stmtAddTTFTRollup:     addTTFTRollupSQL,
+		stmtAddSessionRollup:  addGroupRollupSQL("session_rollup", "session_id"),
+		stmtAddUserRollup:     addGroupRollupSQL("user_rollup", "user_id"),
+		stmtAddPropertyRollup: addPropertyRollupSQL,
 	}
 }
 
@@ -148,6 +150,7 @@ type logInserter struct {
 	rollups  rollupBatch      // the hourly metrics rollup rows of the inserted logs
 	sessions groupRollup      // the session rollup rows of the inserted logs
 	users    groupRollup      // the user rollup rows of the inserted logs
+	propSums propertyRollup   // the property rollup rows of the inserted logs
 }
 
 func (ins *logInserter) run(ctx context.Context, recs []*record.Record) error {
@@ -172,7 +175,10 @@ func (ins *logInserter) run(ctx context.Context, recs []*record.Record) error {
 	if err := ins.sessions.write(ctx, ins.tx, ins.stmts); err != nil {
 		return err
 	}
-	return ins.users.write(ctx, ins.tx, ins.stmts)
+	if err := ins.users.write(ctx, ins.tx, ins.stmts); err != nil {
+		return err
+	}
+	return ins.propSums.write(ctx, ins.tx, ins.stmts)
 }
 
 // loadProjectPKs maps the project ids of recs to their pks, or returns an error wrapping
@@ -233,6 +239,7 @@ func (ins *logInserter) insertChunk(ctx context.Context, recs []*record.Record,
 		ins.rollups.add(k.projectPK, r)
 		ins.sessions.add(k.projectPK, r)
 		ins.users.add(k.projectPK, r)
+		ins.propSums.add(k.projectPK, r)
 		for key, value := range r.Properties {
 			ins.props = append(ins.props, seq, k.projectPK, key, value)
 		}

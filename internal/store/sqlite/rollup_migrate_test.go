@@ -79,8 +79,35 @@ func readGroupRollups(t *testing.T, db *DB) map[string]string {
 	return out
 }
 
-// TestMigrateFillsRollups checks that schema versions 3 to 5 fill the rollups of the logs
-// stored before them with the rows that InsertLogs keeps up to date afterwards.
+// readPropertyHourly returns the rows of property_hourly as text by project, key, value and
+// hour.
+func readPropertyHourly(t *testing.T, db *DB) map[string]string {
+	t.Helper()
+	rows, err := db.read.QueryContext(t.Context(), "SELECT project_pk, key, value, hour, "+
+		"requests, cost FROM property_hourly")
+	if err != nil {
+		t.Fatalf("read property rollup: %v", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var pk, hour, requests int64
+		var key, value string
+		var cost float64
+		if err := rows.Scan(&pk, &key, &value, &hour, &requests, &cost); err != nil {
+			t.Fatal(err)
+		}
+		out[fmt.Sprint(pk, "/", key, "/", value, "/", hour)] =
+			fmt.Sprintf("%d cost %.9f", requests, cost)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestMigrateFillsRollups checks that schema versions 3 to 6 fill the rollups of the logs
+// stored before them with the rows that InsertLogs and SetProperty keep up to date afterwards.
 func TestMigrateFillsRollups(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "rollup.db")
@@ -110,6 +137,12 @@ func TestMigrateFillsRollups(t *testing.T) {
 		if i%2 == 0 {
 			rec.UserID = fmt.Sprintf("u-%d", i%5)
 		}
+		if i%5 != 0 {
+			rec.Properties = map[string]string{"env": fmt.Sprintf("e-%d", i%3)}
+			if i%2 == 0 {
+				rec.Properties["team"] = fmt.Sprintf("t-%d", i%4)
+			}
+		}
 		recs = append(recs, rec)
 	}
 	for start := 0; start < len(recs); start += 150 {
@@ -117,7 +150,22 @@ func TestMigrateFillsRollups(t *testing.T) {
 			t.Fatalf("InsertLogs: %v", err)
 		}
 	}
+	// Mutations move logs between values, add a key to a log without properties, set a value
+	// again and leave some rows of the first values empty.
+	for i := 0; i < 400; i += 7 {
+		value := fmt.Sprintf("moved-%d", i%2)
+		if i%3 == 0 {
+			value = fmt.Sprintf("e-%d", i%3) // the value the log has, or a new key for i%5 == 0
+		}
+		if err := db.SetProperty(ctx, p.ID, fmt.Sprintf("r-%d", i), "env", value); err != nil {
+			t.Fatalf("SetProperty: %v", err)
+		}
+	}
 	maintained := readRollupTables(t, db)
+	maintainedProps := readPropertyHourly(t, db)
+	if len(maintainedProps) == 0 {
+		t.Fatal("InsertLogs and SetProperty left the property rollup empty")
+	}
 	if len(maintained) == 0 {
 		t.Fatal("InsertLogs left the rollups empty")
 	}
@@ -127,10 +175,10 @@ func TestMigrateFillsRollups(t *testing.T) {
 			len(maintainedGroups))
 	}
 
-	// Go back to schema version 2 and let Open apply versions 3 to 5 to the stored logs.
+	// Go back to schema version 2 and let Open apply versions 3 to 6 to the stored logs.
 	if _, err := db.write.ExecContext(ctx, "DROP TABLE metrics_latency_hourly; "+
 		"DROP TABLE metrics_ttft_hourly; DROP TABLE session_rollup; DROP TABLE user_rollup; "+
-		"PRAGMA user_version = 2"); err != nil {
+		"DROP TABLE property_hourly; PRAGMA user_version = 2"); err != nil {
 		t.Fatalf("downgrade: %v", err)
 	}
 	if err := db.Close(); err != nil {
@@ -167,5 +215,16 @@ func TestMigrateFillsRollups(t *testing.T) {
 	if got := len(migratedGroups); got != len(maintainedGroups) {
 		t.Errorf("migration wrote %d session and user rollup rows, InsertLogs %d", got,
 			len(maintainedGroups))
+	}
+	migratedProps := readPropertyHourly(t, db)
+	for key, want := range maintainedProps {
+		if got := migratedProps[key]; got != want {
+			t.Errorf("property rollup row %s = %q after migration, maintained %q", key, got,
+				want)
+		}
+	}
+	if got := len(migratedProps); got != len(maintainedProps) {
+		t.Errorf("migration wrote %d property rollup rows, InsertLogs and SetProperty %d", got,
+			len(maintainedProps))
 	}
 }

@@ -16,7 +16,7 @@ import (
 // and ClickHouse backends mirror these tables and columns, and may key logs by the text
 // project id where this schema uses projects.pk.
 func migrations() []string {
-	return []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5}
+	return []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6}
 }
 
 // schemaV1 creates projects, API keys, logs, their properties and scores.
@@ -218,6 +218,32 @@ SELECT project_pk, user_id, MIN(created_at), MAX(ended_at), COUNT(*), SUM(status
 FROM logs WHERE user_id <> '' GROUP BY project_pk, user_id;
 `
 
+// schemaV6 adds the hourly property rollup, which the top values of a property and their
+// trend read when their scope selects every log or only some values of that property.
+// InsertLogs and SetProperty keep it up to date, and this step fills it from the logs stored
+// so far.
+const schemaV6 = `
+-- One row per project, property key, value and hour (created_at / 3600000, rounded down) with
+-- the number of logs that have that value and their total cost. Rows count at least one log.
+CREATE TABLE property_hourly (
+	project_pk INTEGER NOT NULL,
+	key        TEXT NOT NULL,
+	value      TEXT NOT NULL,
+	hour       INTEGER NOT NULL,
+	requests   INTEGER NOT NULL,
+	cost       REAL NOT NULL,
+	PRIMARY KEY (project_pk, key, value, hour)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO property_hourly
+SELECT p.project_pk, p.key, p.value,
+	(CASE WHEN l.created_at >= 0 THEN l.created_at / 3600000
+		ELSE (l.created_at + 1) / 3600000 - 1 END),
+	COUNT(*), TOTAL(l.cost)
+FROM log_properties AS p JOIN logs AS l ON l.seq = p.log_seq
+GROUP BY 1, 2, 3, 4;
+`
+
 // migrate applies the pending migrations, all in one transaction, so a failure leaves the
 // schema at its old version. It rejects a database written by a newer build.
 func migrate(ctx context.Context, db *sql.DB, log *slog.Logger) (err error) {
@@ -246,6 +272,10 @@ func migrate(ctx context.Context, db *sql.DB, log *slog.Logger) (err error) {
 		return tx.Rollback()
 	}
 
+	if from > 0 {
+		// Steps that fill rollups read every stored log, about 10 seconds per million.
+		log.Info("migrating schema", "from_version", from, "to_version", len(steps))
+	}
 	for v := from; v < len(steps); v++ {
 		if _, err := tx.ExecContext(ctx, steps[v]); err != nil {
 			return fmt.Errorf("apply schema version %d: %w", v+1, err)
