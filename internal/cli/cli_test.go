@@ -241,13 +241,16 @@ func TestServeBootstrapsKeyFile(t *testing.T) {
 
 	// A second start finds the project and creates no new key.
 	before, _ := os.ReadFile(keyFile)
-	addr, _, _ = runServer(t, dir, nil)
+	addr, _, stop = runServer(t, dir, nil)
 	after, _ := os.ReadFile(keyFile)
 	if !bytes.Equal(before, after) {
 		t.Errorf("restart rewrote the bootstrap key")
 	}
 	if got := get(t, "http://"+addr+"/readyz", ""); got != 200 {
 		t.Errorf("GET /readyz after restart: %d", got)
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("serve exit code after the restart = %d, want 0", code)
 	}
 
 	// A bootstrap key set for a store that has projects is ignored, with a warning.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/heliograph/heliograph/internal/auth"
+	"github.com/heliograph/heliograph/internal/datadir"
 	"github.com/heliograph/heliograph/internal/ingest"
 	"github.com/heliograph/heliograph/internal/server"
 	"github.com/heliograph/heliograph/internal/store/sqlite"
@@ -132,6 +134,14 @@ func serve(ctx context.Context, c serveConfig, env Env) error {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
+	if err := checkDataDirWritable(c.DataDir); err != nil {
+		return err
+	}
+	lock, err := datadir.Acquire(c.DataDir)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
 	dbPath := filepath.Join(c.DataDir, databaseFile)
 	st, err := sqlite.Open(ctx, dbPath, sqlite.Options{Logger: log, Synchronous: c.Sync})
 	if err != nil {
@@ -174,6 +184,51 @@ func serve(ctx context.Context, c serveConfig, env Env) error {
 		env.Ready(ln.Addr().String())
 	}
 	return srv.Run(ctx, ln)
+}
+
+// checkDataDirWritable returns an error naming the data directory or store file that this
+// process cannot write. SQLite reports either case only as "attempt to write a readonly
+// database" or "permission denied" on the database file, without saying which. The
+// directory must exist. The check creates and removes a temporary file in it, because the
+// permission bits alone do not decide: root writes anywhere except on a read-only file
+// system.
+func checkDataDirWritable(dataDir string) error {
+	const fix = "give the user running heliograph write permission on it or choose another " +
+		"--data-dir"
+	probe, err := os.CreateTemp(dataDir, ".write-check-*")
+	if err != nil {
+		return fmt.Errorf("data directory %s is not writable (%w). The store creates "+
+			"%s and its -wal and -shm files there, so %s", dataDir, pathErrorCause(err),
+			databaseFile, fix)
+	}
+	name := probe.Name()
+	probe.Close()
+	if err := os.Remove(name); err != nil {
+		return fmt.Errorf("remove write check file: %w", err)
+	}
+
+	for _, file := range []string{databaseFile, databaseFile + "-wal", databaseFile + "-shm"} {
+		path := filepath.Join(dataDir, file)
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("store file %s is not writable (%w), so %s", path,
+				pathErrorCause(err), fix)
+		}
+		f.Close()
+	}
+	return nil
+}
+
+// pathErrorCause returns the cause inside a *fs.PathError, such as "permission denied",
+// for messages that name the path themselves.
+func pathErrorCause(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	return err
 }
 
 func newLogger(w io.Writer, level, format string) *slog.Logger {

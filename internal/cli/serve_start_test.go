@@ -100,3 +100,40 @@ func TestFileErrorsNamePathOnce(t *testing.T) {
 			code, stderr)
 	}
 }
+
+func TestServeSecondOnSameDataDirFails(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	ready := make(chan struct{})
+	done := make(chan int)
+	var firstErr syncBuffer
+	go func() {
+		done <- Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir},
+			Env{Stdout: &firstErr, Stderr: &firstErr, Getenv: envFrom(nil),
+				Ready: func(string) { close(ready) }})
+	}()
+	select {
+	case <-ready:
+	case code := <-done:
+		t.Fatalf("first serve exited %d before it was ready:\n%s", code, firstErr.String())
+	}
+
+	code, stderr := runServeOnce(t, nil, "--addr", "127.0.0.1:0", "--data-dir", dir)
+	if code != 1 {
+		t.Errorf("second serve on the same data directory: exit %d, want 1:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, dir) || !strings.Contains(stderr, "serve.lock") {
+		t.Errorf("second serve error does not name the directory and the lock:\n%s", stderr)
+	}
+
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("first serve exited %d:\n%s", code, firstErr.String())
+	}
+	// The lock goes with the first server.
+	code, stderr = runServeOnce(t, nil, "--addr", "127.0.0.1:0", "--data-dir", dir)
+	if code != 0 {
+		t.Errorf("serve after the first stopped: exit %d:\n%s", code, stderr)
+	}
+}
