@@ -168,8 +168,12 @@ type batchTotals struct {
 	stored     int
 	duplicates int
 	rejected   int
-	// firstErrors holds the first few rejection reasons for the report.
-	firstErrors []string
+	// inputRejected counts the items rejected before sending, which rejected includes.
+	inputRejected int
+	// inputErrors and serverErrors hold the first few rejection reasons of each origin for
+	// the report.
+	inputErrors  []string
+	serverErrors []string
 }
 
 const reportedErrors = 5
@@ -181,19 +185,21 @@ func (t *batchTotals) add(ans batchResponse, describe func(index int) string) {
 	t.duplicates += ans.Duplicates
 	t.rejected += ans.Rejected
 	for _, r := range ans.Results {
-		if r.Status == itemRejected && len(t.firstErrors) < reportedErrors {
-			t.firstErrors = append(t.firstErrors, describe(r.Index)+": "+r.Error)
+		if r.Status == itemRejected && len(t.serverErrors) < reportedErrors {
+			t.serverErrors = append(t.serverErrors, describe(r.Index)+": "+r.Error)
 		}
 	}
 }
 
-// reject counts n items that never reached the server.
+// reject counts n items of the input that were rejected before sending, so they never
+// reached the server.
 func (t *batchTotals) reject(n int, reason string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.rejected += n
-	if len(t.firstErrors) < reportedErrors {
-		t.firstErrors = append(t.firstErrors, reason)
+	t.inputRejected += n
+	if len(t.inputErrors) < reportedErrors {
+		t.inputErrors = append(t.inputErrors, reason)
 	}
 }
 
@@ -205,24 +211,40 @@ func (t *batchTotals) summary() string {
 		t.rejected)
 }
 
-// problem returns an error naming the first rejections when any item was rejected.
+// problem returns an error naming the first rejections when any item was rejected, under
+// one heading for the items rejected while reading the input and one for those the server
+// rejected.
 func (t *batchTotals) problem() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.rejected == 0 {
 		return nil
 	}
-	errs := make([]error, 0, len(t.firstErrors)+1)
-	// Batches are sent concurrently, so the reasons are listed in the order the responses
-	// arrived, which need not be the order of the lines.
-	reasons := "the reasons"
-	if t.rejected > len(t.firstErrors) {
-		reasons = fmt.Sprintf("the reasons of %d of them", len(t.firstErrors))
+	errs := []error{fmt.Errorf("%d logs were rejected", t.rejected)}
+	if t.inputRejected > 0 {
+		errs = appendReasons(errs, t.inputRejected, t.inputErrors,
+			"rejected while reading the input, so not sent, in input order")
 	}
-	errs = append(errs, fmt.Errorf("%d logs were rejected; %s, in the order the server "+
-		"reported them:", t.rejected, reasons))
-	for _, e := range t.firstErrors {
-		errs = append(errs, errors.New("  "+e))
+	// Batches are sent concurrently, so the server's reasons are listed in the order the
+	// responses arrived, which need not be the order of the lines.
+	if n := t.rejected - t.inputRejected; n > 0 {
+		errs = appendReasons(errs, n, t.serverErrors,
+			"rejected by the server, in the order its responses arrived")
 	}
 	return errors.Join(errs...)
+}
+
+// appendReasons appends a heading for count rejections and the indented reasons listed.
+func appendReasons(errs []error, count int, reasons []string, heading string) []error {
+	switch {
+	case len(reasons) == 0:
+		return append(errs, fmt.Errorf("  %d %s", count, heading))
+	case count > len(reasons):
+		heading += fmt.Sprintf(" (the first %d shown)", len(reasons))
+	}
+	errs = append(errs, fmt.Errorf("  %d %s:", count, heading))
+	for _, r := range reasons {
+		errs = append(errs, errors.New("    "+r))
+	}
+	return errs
 }

@@ -27,7 +27,8 @@ everything "heliograph import" needs to store it again elsewhere with the same i
 byte-equal bodies, and is written as the server sends it; the csv format is for spreadsheets,
 is converted from the same lines (slower) and cannot be imported. A csv cell that a
 spreadsheet would read as a formula (text starting with =, +, -, @, a tab or a carriage
-return that is not a number) gets a leading apostrophe. Both formats are for files
+return, unless it is a plain decimal number such as -1.5 or 1e-05) gets a leading
+apostrophe, so -Infinity gets one. Both formats are for files
 and programs: they keep logged values byte for byte, so control characters in them are not
 escaped for a terminal (jsonl escapes those below U+0020, as JSON requires, and U+2028 and
 U+2029). Example:
@@ -43,7 +44,7 @@ var exportCSVColumns = []string{"request_id", "created_at", "ended_at", "status"
 func runExport(ctx context.Context, args []string, env Env) error {
 	fs := newFlagSet("export", exportUsage, env.Stderr)
 	var conn connFlags
-	conn.register(fs)
+	conn.register(fs, env.Getenv)
 	format := fs.String("format", "jsonl", "output format: jsonl or csv")
 	out := fs.String("out", "-", `output file, "-" for standard output`)
 	pos, err := parseArgs(fs, args, env.Getenv, 1)

@@ -31,8 +31,14 @@ func envName(flagName string) string {
 }
 
 // parseFlags parses args, then sets every flag not given on the command line from its
-// environment variable. Every invalid environment value is reported at once.
+// environment variable. Every invalid environment value is reported at once. A value that
+// does not parse is reported with what the flag expects, on the command line and in the
+// environment alike. Values taken from the environment are not marked as set in fs, so
+// fs.Visit and [flagSource] see only the flags of the command line.
 func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+	restore := explainValueErrors(fs)
+	defer restore()
+
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -51,11 +57,24 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) err
 		if v == "" {
 			return
 		}
-		if err := fs.Set(f.Name, v); err != nil {
-			errs = append(errs, fmt.Errorf("%s=%q: %w", envName(f.Name), v, err))
+		if err := f.Value.Set(v); err != nil {
+			errs = append(errs, fmt.Errorf("invalid value %q for %s: %w", v, envName(f.Name),
+				err))
 		}
 	})
 	return errors.Join(errs...)
+}
+
+// flagSource returns what set the flag name, for error messages: its environment variable
+// when the command line did not give the flag and the variable is set, otherwise "--name".
+// It is meant for after [parseFlags].
+func flagSource(fs *flag.FlagSet, name string, getenv func(string) string) string {
+	onCommandLine := false
+	fs.Visit(func(f *flag.Flag) { onCommandLine = onCommandLine || f.Name == name })
+	if !onCommandLine && getenv(envName(name)) != "" {
+		return envName(name)
+	}
+	return "--" + name
 }
 
 func osGetenv(k string) string { return os.Getenv(k) }

@@ -10,6 +10,8 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"reflect"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,7 +44,7 @@ type importBatch struct {
 func runImport(ctx context.Context, args []string, env Env) error {
 	fs := newFlagSet("import", importUsage, env.Stderr)
 	var conn connFlags
-	conn.register(fs)
+	conn.register(fs, env.Getenv)
 	batchSize := fs.Int("batch-size", 500, "logs per batch request, 1 to 1000")
 	workers := fs.Int("concurrency", 4, "batch requests sent at once")
 	zip := fs.Bool("gzip", true, "compress batch requests with gzip")
@@ -104,7 +106,8 @@ type importer struct {
 	poster *batchPoster
 	bar    *progress
 	totals batchTotals
-	lines  int
+	// lines counts the lines that are not blank, which the summary reports as logs.
+	lines int
 }
 
 func (imp *importer) run(ctx context.Context, in io.Reader, batchSize, workers int) error {
@@ -150,12 +153,14 @@ func (imp *importer) read(ctx context.Context, in io.Reader, batchSize int,
 		b = importBatch{}
 		return true
 	}
+	// lineNumber counts blank lines too, so that messages name the line of the file.
+	lineNumber := 0
 	for {
 		line, err := br.ReadBytes('\n')
 		if len(line) > 0 {
-			imp.lines++
+			lineNumber++
 			imp.bar.add(int64(len(line)))
-			imp.addLine(&b, line, imp.lines)
+			imp.addLine(&b, line, lineNumber)
 			if len(b.items) >= batchSize || b.size >= maxBatchBytes {
 				if !flush() {
 					return ctx.Err()
@@ -167,7 +172,7 @@ func (imp *importer) read(ctx context.Context, in io.Reader, batchSize int,
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("read line %d: %w", imp.lines+1, err)
+			return fmt.Errorf("read line %d: %w", lineNumber+1, err)
 		}
 	}
 }
@@ -176,12 +181,15 @@ func (imp *importer) read(ctx context.Context, in io.Reader, batchSize int,
 // counted as rejected.
 func (imp *importer) addLine(b *importBatch, line []byte, n int) {
 	if len(bytes.TrimSpace(line)) == 0 {
-		imp.lines--
 		return
 	}
+	imp.lines++
+	// Without its line break, a line cut short reports the end of the input, not a line
+	// break inside a string.
+	line = bytes.TrimRight(line, "\r\n")
 	var l exportLog
 	if err := json.Unmarshal(line, &l); err != nil {
-		imp.totals.reject(1, fmt.Sprintf("line %d: not a JSON export line: %v", n, err))
+		imp.totals.reject(1, fmt.Sprintf("line %d: %s", n, describeLineError(err)))
 		return
 	}
 	// Ingest replaces a request id that is not a UUID with a new random one, so such a line
@@ -229,4 +237,82 @@ func (imp *importer) send(ctx context.Context, b importBatch) error {
 		}
 	}
 	return nil
+}
+
+// describeLineError describes what is wrong with an export line that encoding/json could not
+// decode, in the terms of the file: the field by its JSON name with the kinds of value
+// expected and found, or the byte at which the line stops being JSON.
+func describeLineError(err error) string {
+	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		found := describeJSONValue(te.Value)
+		if te.Field == "" {
+			return "expected a JSON object, found " + found
+		}
+		if isMapField(reflect.TypeFor[exportLog](), te.Field) {
+			return fmt.Sprintf("field %s: expected every value in it to be %s, found %s",
+				te.Field, describeGoType(te.Type), found)
+		}
+		return fmt.Sprintf("field %s: expected %s, found %s", te.Field,
+			describeGoType(te.Type), found)
+	}
+	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
+		return fmt.Sprintf("not valid JSON at byte %d: %v", se.Offset, se)
+	}
+	return "not valid JSON: " + err.Error()
+}
+
+// isMapField reports whether the JSON field name of struct type t is a map, such as
+// properties, whose type errors are about one of its values.
+func isMapField(t reflect.Type, name string) bool {
+	for f := range t.Fields() {
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == name {
+			return f.Type.Kind() == reflect.Map
+		}
+	}
+	return false
+}
+
+// describeJSONValue turns the Value of a json.UnmarshalTypeError, such as "string" or
+// "number 1.5", into words.
+func describeJSONValue(v string) string {
+	switch v {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "array":
+		return "an array"
+	case "object":
+		return "an object"
+	case "number":
+		return "a number"
+	}
+	if n, ok := strings.CutPrefix(v, "number "); ok {
+		return "the number " + n
+	}
+	return v
+}
+
+// describeGoType names the JSON value that decodes into t.
+func describeGoType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "another kind of value"
 }

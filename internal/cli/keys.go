@@ -194,6 +194,10 @@ func openStore(ctx context.Context, dataDir string) (*sqlite.DB, error) {
 		return nil, fmt.Errorf("data directory: %w (start heliograph serve once, or pass "+
 			"--data-dir)", err)
 	}
+	// Opening the store migrates it, so even keys list needs to write.
+	if err := checkDataDirWritable(dataDir); err != nil {
+		return nil, err
+	}
 	st, err := sqlite.Open(ctx, filepath.Join(dataDir, databaseFile), sqlite.Options{})
 	if err != nil {
 		return nil, err // The store's errors name the database file.

@@ -23,7 +23,8 @@ The table format shows control characters in logged values as escapes such as \x
 JSON does, with the same decoded values. The csv format writes values byte for byte, control
 characters included, for programs to read; do not print it to a terminal unread. Only a cell
 that a spreadsheet would read as a formula (text starting with =, +, -, @, a tab or a carriage
-return that is not a number) gets a leading apostrophe. Example:
+return, unless it is a plain decimal number such as -1.5 or 1e-05) gets a leading
+apostrophe, so -Infinity gets one. Example:
 
   heliograph query 'kind = tool and latency > 500ms and time > -1h' --format table`
 
@@ -51,7 +52,7 @@ type rowSummary struct {
 func runQuery(ctx context.Context, args []string, env Env) error {
 	fs := newFlagSet("query", queryUsage, env.Stderr)
 	var conn connFlags
-	conn.register(fs)
+	conn.register(fs, env.Getenv)
 	format := fs.String("format", "table", "output format: table, json, jsonl or csv")
 	limit := fs.Int("limit", 100, "maximum number of logs to print, 0 for all")
 	pos, err := parseArgs(fs, args, env.Getenv, 1)

@@ -38,7 +38,7 @@ type seedFlags struct {
 func runSeed(ctx context.Context, args []string, env Env) error {
 	fs := newFlagSet("seed", seedUsage, env.Stderr)
 	var conn connFlags
-	conn.register(fs)
+	conn.register(fs, env.Getenv)
 	var sf seedFlags
 	fs.IntVar(&sf.count, "count", 0, "number of logs to store (required)")
 	fs.IntVar(&sf.sessions, "sessions", 0, "number of sessions; 0 means one per 25 logs")

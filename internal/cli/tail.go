@@ -17,7 +17,10 @@ const tailUsage = `Usage: heliograph tail [flags] '<filter>'
 
 Prints each new log that matches a filter-language expression as it is stored, one line per
 log, until interrupted. It reads the server-sent events of GET /v1/stream and reconnects
-after a dropped connection without losing logs. The line format shows control characters
+after a dropped connection, a timeout or a 408, 429 or 5xx response without losing logs.
+It exits with status 1 on an error that reconnecting cannot fix: a key or URL that no
+request can carry, a failed write of the output, or any other 4xx response, such as 401 for
+a wrong key or 400 for an invalid filter. The line format shows control characters
 in logged values as escapes such as \x1b and \u202e; jsonl escapes them as JSON does.
 Example:
 
@@ -39,7 +42,7 @@ type sseEvent struct {
 func runTail(ctx context.Context, args []string, env Env) error {
 	fs := newFlagSet("tail", tailUsage, env.Stderr)
 	var conn connFlags
-	conn.register(fs)
+	conn.register(fs, env.Getenv)
 	format := fs.String("format", "line", "output format: line or jsonl")
 	pos, err := parseArgs(fs, args, env.Getenv, 1)
 	if err != nil {
@@ -56,7 +59,15 @@ func runTail(ctx context.Context, args []string, env Env) error {
 	if len(pos) == 1 {
 		filter = pos[0]
 	}
+	return followStream(ctx, c, filter, *format, env)
+}
 
+// errWriteOutput marks a failed write of tail's output, which reconnecting cannot fix.
+var errWriteOutput = errors.New("write output")
+
+// followStream prints the events of the stream until ctx ends, reconnecting with backoff
+// after the errors that [reconnectable] accepts and returning any other error.
+func followStream(ctx context.Context, c *apiClient, filter, format string, env Env) error {
 	lastID, delay := "", tailRetryMin
 	for {
 		err := c.readStream(ctx, filter, lastID, func(ev sseEvent) error {
@@ -64,13 +75,13 @@ func runTail(ctx context.Context, args []string, env Env) error {
 				lastID = ev.ID
 			}
 			delay = tailRetryMin
-			return printTailEvent(env.Stdout, ev, *format)
+			return printTailEvent(env.Stdout, ev, format)
 		})
 		if ctx.Err() != nil {
 			return nil
 		}
-		if se, ok := errors.AsType[*statusError](err); ok && se.Status/100 == 4 {
-			return err // A bad filter or key will not get better by retrying.
+		if !reconnectable(err) {
+			return err
 		}
 		fmt.Fprintf(env.Stderr, "heliograph: stream interrupted (%s); reconnecting in %s\n",
 			escapeMessage(err.Error()), delay)
@@ -83,6 +94,24 @@ func runTail(ctx context.Context, args []string, env Env) error {
 	}
 }
 
+// reconnectable reports whether tail reconnects after err. It does after network errors,
+// timeouts, a stream that ended, an error event, and 408, 429 and 5xx responses. It does
+// not after a request that cannot be sent as built, a failed write of the output, or any
+// other 4xx response, such as 401 for a wrong key or 400 for an invalid filter. Sending the
+// same request again cannot change those.
+func reconnectable(err error) bool {
+	if _, ok := errors.AsType[*requestError](err); ok {
+		return false
+	}
+	if errors.Is(err, errWriteOutput) {
+		return false
+	}
+	if se, ok := errors.AsType[*statusError](err); ok && se.Status/100 == 4 {
+		return se.Status == http.StatusRequestTimeout || se.Status == http.StatusTooManyRequests
+	}
+	return true
+}
+
 // readStream opens GET /v1/stream and calls fn for each event until the stream ends.
 func (c *apiClient) readStream(ctx context.Context, filter, lastID string,
 	fn func(sseEvent) error) error {
@@ -93,6 +122,10 @@ func (c *apiClient) readStream(ctx context.Context, filter, lastID string,
 	req.Header.Set("Accept", "text/event-stream")
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
+	}
+	// The event id comes from the server, so the request is checked again with it.
+	if err := checkRequest(req); err != nil {
+		return err
 	}
 	resp, err := c.stream.Do(req)
 	if err != nil {
@@ -157,8 +190,7 @@ func printTailEvent(w io.Writer, ev sseEvent, format string) error {
 		return nil
 	}
 	if format == "jsonl" {
-		_, err := fmt.Fprintln(w, string(escapeJSONControls([]byte(ev.Data))))
-		return err
+		return writeTailLine(w, string(escapeJSONControls([]byte(ev.Data))))
 	}
 	var r rowSummary
 	if err := json.Unmarshal([]byte(ev.Data), &r); err != nil {
@@ -169,6 +201,12 @@ func printTailEvent(w io.Writer, ev sseEvent, format string) error {
 	if r.Error != "" {
 		line += "  error: " + escapeControls(r.Error)
 	}
-	_, err := fmt.Fprintln(w, line)
-	return err
+	return writeTailLine(w, line)
+}
+
+func writeTailLine(w io.Writer, line string) error {
+	if _, err := io.WriteString(w, line+"\n"); err != nil {
+		return fmt.Errorf("%w: %w", errWriteOutput, err)
+	}
+	return nil
 }
