@@ -5,12 +5,18 @@
 // # Logging
 //
 // Create one [Logger] per process with [New] and close it with [Logger.Close] before the
-// process exits. Wrap an operation with [Logger.LogRequest], or with [Wrap] to keep its
-// result type:
+// process exits. Give Close a deadline: it waits for retries while the server is down.
+// Wrap an operation with [Logger.LogRequest], or with [Wrap] to keep its result type:
 //
 //	logger, err := sdk.New("sk-...", sdk.WithEndpoint("http://127.0.0.1:8585"))
 //	if err != nil { ... }
-//	defer logger.Close(context.Background())
+//	defer func() {
+//		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+//		defer cancel()
+//		if err := logger.Close(ctx); err != nil {
+//			log.Printf("heliograph: %v", err)
+//		}
+//	}()
 //
 //	hits, err := sdk.Wrap(ctx, logger, sdk.Tool{ToolName: "search", Input: q},
 //		func(ctx context.Context, rec *sdk.Recorder) ([]Hit, error) {
@@ -46,17 +52,46 @@
 // carries a Helicone-Request-Id fixed when the log is created, so a retried batch stores
 // nothing twice. Network errors, timeouts and the statuses 429, 502, 503 and 504 are
 // retried with capped exponential backoff and full jitter, honouring Retry-After; every
-// other failure, 500 included, is permanent, as in the OpenTelemetry exporters. Items that
-// the server rejects are reported and not retried. [Logger.Flush] and [Logger.Close] wait
-// until every queued log is delivered or failed, or until their context ends, and report
-// the logs not delivered.
+// other failure, 408 and 500 included, is permanent, as in the OpenTelemetry exporters.
+// By default a batch is retried for up to one minute ([RetryPolicy].MaxElapsed) with no
+// cap on the number of attempts. Meanwhile logging calls keep queueing without waiting.
+// Items that the server rejects are reported and not retried.
+//
+// [Logger.Flush] waits until every log queued before the call is delivered, failed, or
+// kept in the spool, or until its context ends. [Logger.Close] does the same for every
+// queued log, with one deadline for all batches: MaxElapsed after the call, or the end of
+// its context if that comes first. Both return nil when every log was delivered and none
+// waits in the spool. Otherwise they return an [*UndeliveredError] that counts the logs
+// failed since the previous Flush or Close reported them, a batch being sent when the call
+// began included, and the logs waiting in the spool. Logs that Close could not send go to
+// the spool if one is set, and are otherwise lost and counted in [Stats].Failed.
 //
 // With [WithSpoolDir] the sender also writes each log to append-only files before sending
-// it and deletes them once the logs are resolved, so logs that were not delivered before the
-// process stopped are sent by the next Logger opened on the directory.
+// it. A log that runs out of retries stays there, and the running Logger sends it again
+// once the server accepts requests. That happens after the next successful request, or
+// by a single-attempt probe while the Logger is idle. The probe interval starts at
+// InitialBackoff and doubles up to MaxBackoff. A file is deleted once all its logs are resolved, and rewritten to
+// hold only its waiting logs once the sender holds none of its other logs, so the next
+// Logger opened on the directory sends only logs that were not delivered. After a crash it
+// may send again some logs that were delivered just before; the server stores each request
+// id once.
+//
+// # Headers, properties, users and sessions
+//
+// In batch mode the headers of a log, custom properties ([WithProperty],
+// [ContextWithProperties]) included, travel as JSON strings, so names and values are sent
+// as given, in any script and with any characters. User ids, session ids, names and paths
+// are sent unchanged. The server's limits for a property are 256 bytes for its name,
+// trimmed and lower-cased, and 64 KiB for its value, and it rejects a whole log that
+// breaks them or that uses a reserved name such as "helicone-user-id". So in either mode
+// the SDK leaves out a property whose name is over 256 bytes or reserved, and cuts a
+// longer value to 64 KiB. Each change is counted in [Stats].Sanitised.
 //
 // With [WithCompatMode] logs are sent one by one to the Helicone single-log routes in the
-// JSON shape of the official JavaScript client, which Helicone's own servers accept.
+// JSON shape of the official JavaScript client, which Helicone's own servers accept. There
+// the headers become real HTTP headers: characters not allowed in a header name become
+// "_", control characters in values become spaces, and values are cut at 8 KiB, a line
+// length that many HTTP servers and proxies reject above. Each change is counted.
 //
 // # Data that JSON cannot carry
 //
@@ -67,7 +102,7 @@
 //   - strings longer than the field limit (1 MiB, see [WithMaxFieldBytes]) with
 //     {"truncated":true,"original_bytes":N,"prefix":"<first bytes>"};
 //   - channels, functions and complex numbers with their type name;
-//   - invalid UTF-8 with U+FFFD, and control characters in header values with spaces.
+//   - invalid UTF-8 with U+FFFD.
 //
 // A log still larger than the batch byte limit is encoded again with smaller field limits
 // and at last with its request and response replaced by {"truncated":true}; its headers,

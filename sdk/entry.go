@@ -5,18 +5,30 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 const (
 	// propertyPrefix starts the header of a custom property.
 	propertyPrefix = "Helicone-Property-"
-	// maxHeaderValue caps the length of one header value.
+	// maxPropertyKeyBytes and maxPropertyValueBytes are the server's limits on one property:
+	// the key after the prefix, trimmed of spaces and lower-cased, and the value.
+	maxPropertyKeyBytes   = 256
+	maxPropertyValueBytes = 64 << 10
+	// maxHeaderValue caps a header value sent as a real HTTP header (compat mode), because
+	// many HTTP servers and proxies reject header lines longer than 8 KiB.
 	maxHeaderValue = 8 << 10
 	// shrinkPasses is how many times a log over the size limit is encoded again with a
 	// smaller field limit before its request and response are replaced by markers.
 	shrinkPasses = 3
 )
+
+// reservedPropertyKeys are the property keys that the server rejects, because they name
+// fields of their own. It rejects the whole log that carries one.
+var reservedPropertyKeys = []string{"helicone-session-id", "helicone-session-name",
+	"helicone-session-path", "helicone-prompt-id", "helicone-user-id"}
 
 // header is one HTTP header of a log; its name is prefix+name.
 type header struct {
@@ -24,6 +36,24 @@ type header struct {
 	name   string
 	value  string
 }
+
+// entryState is the delivery state of a log.
+type entryState uint8
+
+const (
+	// statePending: queued, or held by the sender and not yet resolved.
+	statePending entryState = iota
+	// stateDelivered: the server stored the log or reported it as a duplicate.
+	stateDelivered
+	// stateFailed: the server rejected the log, or it ran out of retries with no spool to
+	// keep it, or Close gave up on it with no spool.
+	stateFailed
+	// stateKept: the log ran out of retries or Close gave up on it, and it waits in the
+	// spool for a resend.
+	stateKept
+	// stateDropped: the log was evicted from the queue by [DropOldest].
+	stateDropped
+)
 
 // entry is one encoded log waiting for delivery.
 type entry struct {
@@ -34,12 +64,16 @@ type entry struct {
 	bodyStart int32
 	provider  Provider
 	id        requestID
-	// seg is the spool segment holding the entry, or nil.
+	// seq orders the logs taken on by the Logger: queued, or read back from the spool.
+	// Flush waits for the logs whose seq is not above the last one at its call.
+	seq uint64
+	// seg is the spool segment that contains the entry, or nil. idx is the entry's record
+	// index in it.
 	seg *segment
+	idx int32
 	// counted is true when the entry counts toward the queue's byte limit.
 	counted bool
-	// acked is true once the entry is resolved and acknowledged in the spool.
-	acked bool
+	state   entryState
 }
 
 // body returns the custom-log body, as sent to a single-log route.
@@ -181,10 +215,7 @@ func (l *Logger) writeHeaders(e *encoder, in *logInput) {
 		if x.name == "" || sameHeader(x, requestIDHeader) || laterDuplicate(h, i) {
 			continue
 		}
-		e.headerName(x)
-		e.buf = append(e.buf, ':')
-		e.headerValue(x.value)
-		e.buf = append(e.buf, ',')
+		e.header(x, l.cfg.compat)
 	}
 	e.raw(`"Helicone-Request-Id":"`)
 	e.buf = append(e.buf, in.id[:]...)
@@ -230,9 +261,101 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
-// headerName writes a header name as a JSON string. Characters not allowed in an HTTP
+// header writes one header as a JSON member followed by a comma. In a batch the name and
+// value travel as JSON strings and are sent unchanged. With httpHeader (compat mode) they
+// become real HTTP headers, so the name is made a valid token and the value is cut and
+// cleaned (see httpHeaderName and httpHeaderValue). A property that the server would
+// reject is fixed or left out: a value over maxPropertyValueBytes is cut to it, and a key
+// over maxPropertyKeyBytes or a reserved key drops the property. Each change is counted.
+func (e *encoder) header(h header, httpHeader bool) {
+	value, changed := validText(h.value)
+	if changed {
+		e.sanitised++
+	}
+	limit := 0
+	if key, ok := propertyKey(h); ok {
+		if !acceptedPropertyKey(key) {
+			e.sanitised++
+			return
+		}
+		limit = maxPropertyValueBytes
+	}
+	if httpHeader {
+		limit = maxHeaderValue
+	}
+	if limit > 0 && len(value) > limit {
+		e.sanitised++
+		value = value[:cutUTF8(value, limit)]
+	}
+
+	if httpHeader {
+		e.httpHeaderName(h)
+		e.buf = append(e.buf, ':')
+		e.httpHeaderValue(value)
+	} else {
+		e.buf = append(e.buf, '"')
+		e.escape(h.prefix)
+		e.escape(h.name)
+		e.raw(`":`)
+		e.quote(value)
+	}
+	e.buf = append(e.buf, ',')
+}
+
+// propertyKey returns the text after "Helicone-Property-" when h is a custom property,
+// whether it came from a property option or from a header with that prefix.
+func propertyKey(h header) (string, bool) {
+	if h.prefix == propertyPrefix {
+		return h.name, true
+	}
+	if len(h.name) > len(propertyPrefix) &&
+		strings.EqualFold(h.name[:len(propertyPrefix)], propertyPrefix) {
+		return h.name[len(propertyPrefix):], true
+	}
+	return "", false
+}
+
+// acceptedPropertyKey reports whether the server accepts a property key: it trims and
+// lower-cases the key, then rejects a reserved key or one over maxPropertyKeyBytes.
+func acceptedPropertyKey(key string) bool {
+	key, _ = validText(key)
+	key = strings.TrimSpace(key)
+	for _, r := range reservedPropertyKeys {
+		if strings.EqualFold(key, r) {
+			return false
+		}
+	}
+	// Lower-casing grows a UTF-8 string by at most half, so only long keys need it.
+	if len(key) <= maxPropertyKeyBytes*2/3 {
+		return true
+	}
+	return len(strings.ToLower(key)) <= maxPropertyKeyBytes
+}
+
+// validText returns s with each byte that is not part of valid UTF-8 replaced by U+FFFD,
+// as the encoder writes it, so that lengths are measured as the server decodes them. It
+// reports whether anything was replaced.
+func validText(s string) (string, bool) {
+	if utf8.ValidString(s) {
+		return s, false
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteString("\uFFFD")
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String(), true
+}
+
+// httpHeaderName writes a header name as a JSON string. Characters not allowed in an HTTP
 // header name become "_" and are counted.
-func (e *encoder) headerName(h header) {
+func (e *encoder) httpHeaderName(h header) {
 	e.buf = append(e.buf, '"')
 	for i := range len(h.prefix) + len(h.name) {
 		c := headerByte(h, i)
@@ -257,14 +380,9 @@ func isTokenByte(c byte) bool {
 	return false
 }
 
-// headerValue writes a header value as a JSON string. Control characters, which HTTP
-// header values cannot hold, become spaces; values are cut at maxHeaderValue bytes. Both
-// are counted.
-func (e *encoder) headerValue(v string) {
-	if len(v) > maxHeaderValue {
-		e.sanitised++
-		v = v[:cutUTF8(v, maxHeaderValue)]
-	}
+// httpHeaderValue writes a header value as a JSON string. Control characters, which HTTP
+// header values cannot hold, become spaces and are counted.
+func (e *encoder) httpHeaderValue(v string) {
 	clean := true
 	for i := range len(v) {
 		if c := v[i]; c < 0x20 && c != '\t' || c == 0x7f {
@@ -330,9 +448,10 @@ func writeTiming(e *encoder, in *logInput) {
 	e.raw(`,"endTime":`)
 	e.timestamp(startMs + elapsed)
 	if in.hasTTFT && in.ttft >= 0 {
+		// Truncated like the elapsed time, so a first output before the end never shows a
+		// time to first token above the latency.
 		e.raw(`,"timeToFirstToken":`)
-		ms := (in.ttft + time.Millisecond/2) / time.Millisecond
-		e.buf = strconv.AppendInt(e.buf, int64(ms), 10)
+		e.buf = strconv.AppendInt(e.buf, in.ttft.Milliseconds(), 10)
 	}
 	e.buf = append(e.buf, '}')
 }

@@ -24,6 +24,8 @@ type DeliveryError struct {
 	// Retryable is true when the failure was transient (a network error, 429, 502, 503 or
 	// 504) and the retry policy ran out of attempts or time.
 	Retryable bool
+	// Spooled is how many of the logs are kept in the spool directory for a resend.
+	Spooled int
 	// Err is the network error of the last attempt, if any.
 	Err error
 }
@@ -43,6 +45,9 @@ func (e *DeliveryError) Error() string {
 	if e.Retryable {
 		s += " (retries exhausted)"
 	}
+	if e.Spooled > 0 {
+		s += ", " + strconv.Itoa(e.Spooled) + " kept in the spool"
+	}
 	return s
 }
 
@@ -61,14 +66,15 @@ func (e *DropError) Error() string {
 	return fmt.Sprintf("heliograph: queue full, %d log(s) dropped (%s)", e.Count, e.Policy)
 }
 
-// UndeliveredError is returned by [Logger.Flush] and [Logger.Close] when some logs queued
-// before the call were not delivered.
+// UndeliveredError is returned by [Logger.Flush] and [Logger.Close] when some logs were not
+// delivered.
 type UndeliveredError struct {
-	// Count is the number of logs not delivered: failed permanently, or still queued when
-	// the context ended.
+	// Count is the number of logs not delivered: failed since the previous report, still
+	// queued when the context ended, or waiting in the spool.
 	Count int
-	// Spooled is how many of them are kept in the spool directory and will be sent by the
-	// next Logger opened on it.
+	// Spooled is how many of them wait in the spool directory. The running Logger resends
+	// them once the server accepts requests again, and after Close the next Logger opened
+	// on the directory does. Spool files of an earlier run count only once they were read.
 	Spooled int
 	// Err is the context error when the context ended first, or nil.
 	Err error

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/heliograph/heliograph/sdk"
 )
@@ -82,8 +83,11 @@ func ExampleWrap() {
 		})
 	fmt.Println(hits, err)
 
-	// Close delivers the queued log before it returns.
-	if err := logger.Close(context.Background()); err != nil {
+	// Close delivers the queued log before it returns. The timeout bounds the wait when
+	// the server is down.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := logger.Close(ctx); err != nil {
 		fmt.Println(err)
 	}
 	fmt.Println("logs received:", sink.count())

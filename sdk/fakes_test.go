@@ -72,6 +72,30 @@ func newSink(t *testing.T) *sink {
 	return s
 }
 
+// newSinkAt starts a sink listening on addr ("127.0.0.1:port"), such as a port that
+// refused connections until now.
+func newSinkAt(t *testing.T, addr string) *sink {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("listen on %s: %v", addr, err)
+	}
+	s := &sink{byID: map[string]int{}, rejectAt: -1}
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	_ = s.srv.Listener.Close()
+	s.srv.Listener = ln
+	s.srv.Start()
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// duplicates returns how many items the sink reported as duplicates.
+func (s *sink) duplicates() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dupes
+}
+
 func (s *sink) url() string { return s.srv.URL }
 
 func (s *sink) setFault(f fault) {
@@ -210,6 +234,61 @@ func delayedStatusFault(code int, delay time.Duration) fault {
 		w.WriteHeader(code)
 		return true
 	}
+}
+
+// firstFault applies f to the first n requests and lets the others through.
+func firstFault(n int, f fault) fault {
+	var mu sync.Mutex
+	return func(w http.ResponseWriter, r *http.Request, commit func()) bool {
+		mu.Lock()
+		apply := n > 0
+		n--
+		mu.Unlock()
+		return apply && f(w, r, commit)
+	}
+}
+
+// afterFault lets the first n requests through and applies f to the others.
+func afterFault(n int, f fault) fault {
+	var mu sync.Mutex
+	return func(w http.ResponseWriter, r *http.Request, commit func()) bool {
+		mu.Lock()
+		apply := n <= 0
+		n--
+		mu.Unlock()
+		return apply && f(w, r, commit)
+	}
+}
+
+// gateFault holds each request until release is closed, then applies f.
+func gateFault(release <-chan struct{}, f fault) fault {
+	return func(w http.ResponseWriter, r *http.Request, commit func()) bool {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return true
+		}
+		return f(w, r, commit)
+	}
+}
+
+// hangFault never responds. It returns when the client gives up on the request.
+func hangFault(w http.ResponseWriter, r *http.Request, _ func()) bool {
+	<-r.Context().Done()
+	return true
+}
+
+// waitFor polls cond until it holds. The 30-second bound only stops a test whose
+// condition never comes true, so it is not a speed check.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for range 3000 {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("gave up waiting for %s", what)
 }
 
 // resetFault closes the connection with a TCP reset instead of answering.

@@ -41,18 +41,27 @@ type Logger struct {
 	// pendingBytes and pendingCount cover logs in the queue and logs held by the sender.
 	pendingBytes int
 	pendingCount int
-	closed       bool
-	closedFlag   atomic.Bool
+	// lastSeq is the seq of the last log queued or read back from the spool.
+	lastSeq uint64
+	// waiters are the Flush calls waiting for logs to be resolved.
+	waiters []*flushWaiter
+	// unreportedFailed counts failed logs that no Flush or Close has reported yet.
+	unreportedFailed int
+	// closeFailed counts logs failed after Close was called.
+	closeFailed int
+	closed      bool
+	closedFlag  atomic.Bool
 
 	sender *sender
 }
 
 // New creates a Logger and starts its sender goroutine. An empty apiKey is read from the
 // HELIOGRAPH_API_KEY environment variable. Options override the environment, which
-// overrides the defaults; invalid option or environment values keep the default and are
-// reported through the [WithSlog] logger. New returns an error when no API key is found,
-// when the endpoint is not an http or https URL, or when the spool directory cannot be
-// opened. Call [Logger.Close] to deliver the queued logs and stop the goroutine.
+// overrides the defaults. Other invalid option or environment values keep the default and
+// are reported through the [WithSlog] logger. New returns an error when no API key is
+// found, when the endpoint (from [WithEndpoint] or HELIOGRAPH_ENDPOINT) is not an http or
+// https URL, or when the spool directory cannot be opened. Call [Logger.Close] to deliver
+// the queued logs and stop the goroutine.
 func New(apiKey string, opts ...Option) (*Logger, error) {
 	cfg := loadConfig(apiKey, opts)
 	for _, p := range cfg.problems {
@@ -62,7 +71,7 @@ func New(apiKey string, opts ...Option) (*Logger, error) {
 		return nil, fmt.Errorf("heliograph: missing API key: pass it to New or set %s",
 			EnvAPIKey)
 	}
-	if err := checkEndpoint(cfg.endpoint); err != nil {
+	if err := checkEndpoint(cfg.endpointSource, cfg.endpoint); err != nil {
 		return nil, err
 	}
 	cfg.endpoint = strings.TrimRight(cfg.endpoint, "/")
@@ -94,14 +103,20 @@ func New(apiKey string, opts ...Option) (*Logger, error) {
 	return l, nil
 }
 
-func checkEndpoint(endpoint string) error {
+// checkEndpoint returns an error naming source and the value when endpoint is not an
+// http or https URL with a host.
+func checkEndpoint(source, endpoint string) error {
 	u, err := url.Parse(endpoint)
 	if err != nil {
-		return fmt.Errorf("heliograph: invalid endpoint %q: %w", endpoint, err)
+		return fmt.Errorf("heliograph: invalid %s %q: %w", source, endpoint, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return fmt.Errorf("heliograph: invalid endpoint %q: want an http or https URL "+
-			"such as %s", endpoint, DefaultEndpoint)
+		hint := ""
+		if !strings.Contains(endpoint, "://") {
+			hint = fmt.Sprintf(" (did you mean %q?)", "http://"+endpoint)
+		}
+		return fmt.Errorf("heliograph: invalid %s %q: want an http or https URL such as "+
+			"%s%s", source, endpoint, DefaultEndpoint, hint)
 	}
 	return nil
 }
@@ -201,9 +216,12 @@ func (l *Logger) enqueue(en entry) {
 		return
 	}
 	evicted := 0
+	var done []*flushWaiter
 	if l.pendingBytes+size > l.cfg.queueBytes && l.cfg.overflow == DropOldest {
 		for l.head < len(l.queue) && l.pendingBytes+size > l.cfg.queueBytes {
 			old := &l.queue[l.head]
+			old.state = stateDropped
+			done = l.settleLocked(old, done)
 			l.pendingBytes -= len(old.item)
 			l.pendingCount--
 			*old = entry{}
@@ -213,15 +231,19 @@ func (l *Logger) enqueue(en entry) {
 	}
 	if l.pendingBytes+size > l.cfg.queueBytes {
 		l.mu.Unlock()
+		finishWaiters(done)
 		l.drop(evicted + 1)
 		return
 	}
+	l.lastSeq++
+	en.seq = l.lastSeq
 	l.queue = append(l.queue, en)
 	l.pendingBytes += size
 	l.pendingCount++
 	ready := len(l.queue)-l.head >= l.cfg.batchSize || l.pendingBytes >= l.cfg.maxBatchBytes
 	l.mu.Unlock()
 
+	finishWaiters(done)
 	l.stats.enqueued.Add(1)
 	if evicted > 0 {
 		l.drop(evicted)
@@ -248,27 +270,52 @@ func (l *Logger) take(buf []entry) []entry {
 	return live
 }
 
-// release marks logs held by the sender as resolved: delivered, failed or spooled away.
-func (l *Logger) release(batch []entry) {
-	count, size := 0, 0
-	for i := range batch {
-		if batch[i].counted {
-			size += len(batch[i].item)
-		}
-		count++
-	}
+// queueLen returns the number of logs queued and not yet taken by the sender.
+func (l *Logger) queueLen() int {
 	l.mu.Lock()
-	l.pendingBytes -= size
-	l.pendingCount -= count
-	l.mu.Unlock()
+	defer l.mu.Unlock()
+	return len(l.queue) - l.head
 }
 
-// addReplayed counts logs loaded from the spool as pending.
-func (l *Logger) addReplayed(n int) {
+// release marks logs held by the sender as resolved in the state each one carries. It
+// updates the counters and returns the Flush calls that no longer wait for any log, whose
+// done channels the caller closes.
+func (l *Logger) release(batch []entry) []*flushWaiter {
+	var sent, failed, size int
+	var done []*flushWaiter
 	l.mu.Lock()
-	l.pendingCount += n
+	for i := range batch {
+		en := &batch[i]
+		if en.counted {
+			size += len(en.item)
+		}
+		switch en.state {
+		case stateDelivered:
+			sent++
+		case stateFailed:
+			failed++
+		}
+		done = l.settleLocked(en, done)
+	}
+	l.pendingBytes -= size
+	l.pendingCount -= len(batch)
 	l.mu.Unlock()
-	l.stats.replayed.Add(int64(n))
+
+	l.stats.sent.Add(int64(sent))
+	l.stats.failed.Add(int64(failed))
+	return done
+}
+
+// addReplayed counts logs read back from the spool as pending and gives them their seq.
+func (l *Logger) addReplayed(entries []entry) {
+	l.mu.Lock()
+	for i := range entries {
+		l.lastSeq++
+		entries[i].seq = l.lastSeq
+	}
+	l.pendingCount += len(entries)
+	l.mu.Unlock()
+	l.stats.replayed.Add(int64(len(entries)))
 }
 
 func (l *Logger) pending() int {
@@ -291,55 +338,85 @@ func (l *Logger) Stats() Stats {
 		Sanitised: l.stats.sanitised.Load(),
 		Replayed:  l.stats.replayed.Load(),
 		Queued:    int64(l.pending()),
+		Spooled:   l.stats.spooled.Load(),
 	}
 }
 
-// Flush sends every log queued before the call and waits until each one was delivered or
-// failed permanently, or until ctx ends. It returns nil when all of them were delivered,
-// and otherwise an [*UndeliveredError] with the number not delivered. When ctx ended first,
-// the error wraps ctx.Err() and the logs stay queued. Spool files are synced to disk.
+// Flush sends every log queued before the call and waits until each one was delivered,
+// failed, or kept in the spool after running out of retries, or until ctx ends. Flush
+// waits for retries too, each batch for up to [RetryPolicy].MaxElapsed, so give ctx a
+// deadline to bound the wait.
+//
+// It returns nil when every log queued before the call was delivered and the spool holds
+// no log waiting for a resend. Otherwise it returns an [*UndeliveredError]. Its Count adds
+// the logs that failed since the previous Flush or Close reported them, those still queued
+// when ctx ended, and those waiting in the spool. Spooled is the last number alone. Logs
+// dropped because the queue was full are counted in [Stats].Dropped, not here. When ctx
+// ended first, the error wraps ctx.Err() and the logs stay queued. Logs counted as waiting
+// in the spool are already synced to disk.
 func (l *Logger) Flush(ctx context.Context) error {
 	if l == nil {
 		return nil
 	}
-	if l.closedFlag.Load() {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
 		return ErrClosed
 	}
-	reply := make(chan flushResult, 1)
-	select {
-	case l.sender.flushCh <- reply:
-	case <-ctx.Done():
-		return l.undelivered(0, ctx.Err())
-	case <-l.sender.done:
-		return ErrClosed
+	w := &flushWaiter{upTo: l.lastSeq, remaining: l.pendingCount,
+		failed: l.unreportedFailed, done: make(chan struct{})}
+	l.unreportedFailed = 0
+	if w.remaining > 0 {
+		l.waiters = append(l.waiters, w)
+	} else {
+		w.spooled = int(l.stats.spooled.Load())
+		close(w.done)
 	}
+	l.mu.Unlock()
+	l.sender.wake()
+
 	select {
-	case res := <-reply:
-		if res.failed > 0 {
-			return &UndeliveredError{Count: res.failed, Spooled: res.spooled}
-		}
-		return nil
+	case <-w.done:
+		return undelivered(w.failed, w.spooled, nil)
 	case <-ctx.Done():
-		return l.undelivered(0, ctx.Err())
 	}
+	l.mu.Lock()
+	waiting := l.removeWaiter(w)
+	failed, remaining := w.failed, w.remaining
+	l.mu.Unlock()
+	if !waiting {
+		// The sender resolved the last log at the same time.
+		<-w.done
+		return undelivered(failed, w.spooled, nil)
+	}
+	return undelivered(failed+remaining, int(l.stats.spooled.Load()), ctx.Err())
 }
 
-func (l *Logger) undelivered(failed int, cause error) error {
-	n := failed + l.pending()
-	if n == 0 && cause == nil {
+// undelivered returns nil when no log is undelivered, and otherwise an
+// [*UndeliveredError] for failed logs plus spooled logs.
+func undelivered(failed, spooled int, cause error) error {
+	if failed+spooled == 0 {
 		return nil
 	}
-	return &UndeliveredError{Count: n, Err: cause}
+	return &UndeliveredError{Count: failed + spooled, Spooled: spooled, Err: cause}
 }
 
-// Close stops accepting logs, sends every queued log and stops the sender goroutine. It
-// returns when all logs are delivered or failed permanently, or when ctx ends: then
-// in-flight requests and retry waits are cancelled at once. Logs still undelivered are
-// written to the spool directory, if one is set. Close returns nil when every log was
-// delivered, and otherwise an [*UndeliveredError] with the count, wrapping ctx.Err() when
-// the context ended the wait. When Close returns, the sender goroutine has done its last
-// work and is returning; it runs no more code of the Logger. Later
-// logging calls do nothing and count as dropped; a second Close returns [ErrClosed].
+// Close stops accepting logs, sends every queued log, tries once more the logs waiting in
+// the spool, and stops the sender goroutine. All batches share one deadline,
+// [RetryPolicy].MaxElapsed (1 minute by default) after the call, so Close returns within
+// about that time even when ctx has no deadline. It returns earlier when ctx ends: then
+// in-flight requests and retry waits are cancelled at once.
+//
+// Logs that Close could not send are written to the spool directory, if one is set (see
+// [WithSpoolDir]), and sent by the next Logger opened on it. Without a spool they are lost
+// and counted in [Stats].Failed.
+//
+// Close returns nil when every log was delivered. Otherwise it returns an
+// [*UndeliveredError]: Count adds the logs that failed since the previous Flush reported
+// them and the logs left in the spool, and Spooled is the latter alone. The error wraps
+// ctx.Err() when the context ended the wait. When Close returns, the sender goroutine has
+// done its last work and is returning; it runs no more code of the Logger. Later logging
+// calls do nothing and count as dropped; a second Close returns [ErrClosed].
 func (l *Logger) Close(ctx context.Context) error {
 	if l == nil {
 		return nil
@@ -351,9 +428,12 @@ func (l *Logger) Close(ctx context.Context) error {
 	}
 	l.closed = true
 	l.closedFlag.Store(true)
+	failed := l.unreportedFailed
+	l.unreportedFailed = 0
 	l.mu.Unlock()
 
 	s := l.sender
+	s.closeAt = time.Now()
 	close(s.closeCh)
 	var cause error
 	select {
@@ -368,9 +448,8 @@ func (l *Logger) Close(ctx context.Context) error {
 		l.ownClient.CloseIdleConnections()
 	}
 
-	n := s.closeFailed + l.pending()
-	if n == 0 {
-		return nil
-	}
-	return &UndeliveredError{Count: n, Spooled: s.closeSpooled, Err: cause}
+	l.mu.Lock()
+	failed += l.closeFailed
+	l.mu.Unlock()
+	return undelivered(failed, s.spoolLeft, cause)
 }

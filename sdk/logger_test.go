@@ -466,3 +466,152 @@ func TestBadEnvironmentFallsBack(t *testing.T) {
 		t.Errorf("batch size = %d, want 9: options win over the environment", l3.cfg.batchSize)
 	}
 }
+
+// logN logs n tool calls through Wrap.
+func logN(t *testing.T, l *Logger, n int) {
+	t.Helper()
+	for i := range n {
+		_, err := Wrap(t.Context(), l, toolReq, func(context.Context, *Recorder) (int, error) {
+			return i, nil
+		})
+		if err != nil {
+			t.Fatalf("Wrap: %v", err)
+		}
+	}
+}
+
+// wantUndelivered fails unless err is an *UndeliveredError with these counts.
+func wantUndelivered(t *testing.T, call string, err error, count, spooled int) {
+	t.Helper()
+	var ue *UndeliveredError
+	if !errors.As(err, &ue) {
+		t.Fatalf("%s = %v, want *UndeliveredError with Count %d", call, err, count)
+	}
+	if ue.Count != count || ue.Spooled != spooled {
+		t.Errorf("%s = %v: Count %d, Spooled %d; want Count %d, Spooled %d", call, err,
+			ue.Count, ue.Spooled, count, spooled)
+	}
+}
+
+func TestCloseCountsFailedLogs(t *testing.T) {
+	for _, n := range []int{10, 300} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			s := newSink(t)
+			s.setFault(statusFault(http.StatusInternalServerError, ""))
+			l := newLogger(t, s.url())
+			logN(t, l, n)
+
+			wantUndelivered(t, "Close", l.Close(context.Background()), n, 0)
+			if st := l.Stats(); st.Failed != int64(n) || st.Sent != 0 || st.Queued != 0 {
+				t.Errorf("Stats = %+v, want Failed %d, Sent 0, Queued 0", st, n)
+			}
+		})
+	}
+}
+
+func TestFlushCountsBatchInFlight(t *testing.T) {
+	s := newSink(t)
+	release := make(chan struct{})
+	s.setFault(gateFault(release, statusFault(http.StatusInternalServerError, "")))
+	l := newLogger(t, s.url())
+	logN(t, l, 300)
+	// The first batch of 256 is now being sent and the sink holds it.
+	waitFor(t, "the first POST", func() bool { return s.postCount() > 0 })
+
+	flushed := make(chan error, 1)
+	go func() { flushed <- l.Flush(context.Background()) }()
+	close(release)
+	wantUndelivered(t, "Flush", <-flushed, 300, 0)
+	if st := l.Stats(); st.Failed != 300 || st.Sent != 0 {
+		t.Errorf("Stats = %+v, want Failed 300, Sent 0", st)
+	}
+
+	// Each failure is reported once: the next calls find nothing new.
+	if err := l.Flush(t.Context()); err != nil {
+		t.Errorf("second Flush = %v, want nil", err)
+	}
+	if err := l.Close(t.Context()); err != nil {
+		t.Errorf("Close = %v, want nil", err)
+	}
+}
+
+func TestFlushIgnoresLaterLogs(t *testing.T) {
+	s := newSink(t)
+	release := make(chan struct{})
+	// The first request is held and then stored. Later ones fail with 500.
+	s.setFault(firstFault(1, gateFault(release, func(http.ResponseWriter, *http.Request,
+		func()) bool {
+		return false
+	})))
+	l := newLogger(t, s.url(), WithBatchSize(5), WithFlushInterval(time.Hour))
+	logN(t, l, 5)
+	waitFor(t, "the first POST", func() bool { return s.postCount() > 0 })
+
+	flushed := make(chan error, 1)
+	go func() { flushed <- l.Flush(context.Background()) }()
+	waitFor(t, "Flush to wait", func() bool {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return len(l.waiters) == 1
+	})
+	s.setFault(statusFault(http.StatusInternalServerError, ""))
+	logN(t, l, 5)
+	close(release)
+	if err := <-flushed; err != nil {
+		t.Errorf("Flush = %v, want nil: the 5 logs queued before it were delivered", err)
+	}
+	wantUndelivered(t, "Close", l.Close(t.Context()), 5, 0)
+}
+
+func TestCloseSharesOneDeadline(t *testing.T) {
+	s := newSink(t)
+	s.setFault(hangFault)
+	const logs = 20
+	l := newLogger(t, s.url(), WithBatchSize(1), WithFlushInterval(time.Hour),
+		WithRequestTimeout(50*time.Millisecond),
+		WithRetry(RetryPolicy{InitialBackoff: time.Millisecond, MaxBackoff: time.Millisecond,
+			MaxElapsed: 300 * time.Millisecond}))
+	logN(t, l, logs)
+
+	wantUndelivered(t, "Close", l.Close(context.Background()), logs, 0)
+	// Batches that each started a full retry budget would make at least one request per
+	// batch. With one deadline for the whole drain, Close stops well before that.
+	if n := s.postCount(); n >= logs {
+		t.Errorf("sink saw %d POSTs for %d one-log batches, want fewer: each batch got "+
+			"its own retry budget", n, logs)
+	}
+	if st := l.Stats(); st.Failed != logs {
+		t.Errorf("Stats.Failed = %d, want %d", st.Failed, logs)
+	}
+}
+
+func TestEndpointFromEnvironment(t *testing.T) {
+	const bad = "logs.example.com:8585"
+	t.Setenv(EnvEndpoint, bad)
+	_, err := New("k")
+	if err == nil {
+		t.Fatalf("New with %s=%q returned nil error", EnvEndpoint, bad)
+	}
+	for _, want := range []string{EnvEndpoint, bad} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("New error %q does not name %s", err, want)
+		}
+	}
+
+	s := newSink(t)
+	l := newLogger(t, s.url())
+	if l.cfg.endpoint != s.url() {
+		t.Errorf("endpoint = %q, want %q: WithEndpoint wins over the environment",
+			l.cfg.endpoint, s.url())
+	}
+
+	t.Setenv(EnvEndpoint, s.url())
+	l2, err := New("k")
+	if err != nil {
+		t.Fatalf("New with %s=%s: %v", EnvEndpoint, s.url(), err)
+	}
+	defer l2.Close(t.Context())
+	if l2.cfg.endpoint != s.url() {
+		t.Errorf("endpoint = %q, want %q from the environment", l2.cfg.endpoint, s.url())
+	}
+}

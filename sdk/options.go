@@ -62,8 +62,10 @@ type Option func(*config)
 
 // config holds the resolved settings of a Logger.
 type config struct {
-	apiKey         string
-	endpoint       string
+	apiKey   string
+	endpoint string
+	// endpointSource names where endpoint came from, for error messages.
+	endpointSource string
 	headers        map[string]string
 	client         *http.Client
 	queueBytes     int
@@ -87,9 +89,10 @@ func (c *config) problem(format string, args ...any) {
 }
 
 // WithEndpoint sets the server's base URL, such as "https://logs.example.com". The
-// default is "http://127.0.0.1:8585", or the value of HELIOGRAPH_ENDPOINT.
+// default is "http://127.0.0.1:8585", or the value of HELIOGRAPH_ENDPOINT. [New] returns
+// an error when the URL, from either source, is not an http or https URL.
 func WithEndpoint(url string) Option {
-	return func(c *config) { c.endpoint = url }
+	return func(c *config) { c.endpoint, c.endpointSource = url, "endpoint" }
 }
 
 // WithDefaultHeaders sets headers added to every log, such as
@@ -200,8 +203,10 @@ func WithOverflow(p OverflowPolicy) Option {
 	}
 }
 
-// WithSpoolDir keeps logs that are not yet delivered in files under dir, so that they
-// survive a restart: a Logger opened on the same directory sends them again. The directory
+// WithSpoolDir keeps logs that are not yet delivered in files under dir. Logs that run out
+// of retries wait there instead of failing: the running Logger resends them once the
+// server accepts requests again, and [Logger.Close] leaves the logs it could not send
+// there. A Logger opened on the same directory sends them after a restart. The directory
 // is created if needed and must not be shared by two running Loggers. Default none: logs
 // live only in memory.
 func WithSpoolDir(dir string) Option {
@@ -261,6 +266,7 @@ func loadConfig(apiKey string, opts []Option) *config {
 	c := &config{
 		apiKey:         apiKey,
 		endpoint:       DefaultEndpoint,
+		endpointSource: "endpoint",
 		queueBytes:     DefaultQueueBytes,
 		batchSize:      DefaultBatchSize,
 		maxBatchBytes:  DefaultMaxBatchBytes,
@@ -286,12 +292,10 @@ func loadConfig(apiKey string, opts []Option) *config {
 // loadEnv reads the environment variables. Invalid values keep the default and are
 // recorded as problems.
 func (c *config) loadEnv() {
+	// An invalid endpoint is not replaced by the default, because logs sent to the wrong
+	// server would be lost: New reports it.
 	if v := strings.TrimSpace(os.Getenv(EnvEndpoint)); v != "" {
-		if err := checkEndpoint(v); err != nil {
-			c.problem("%s=%q: want an http or https URL, using %s", EnvEndpoint, v, c.endpoint)
-		} else {
-			c.endpoint = v
-		}
+		c.endpoint, c.endpointSource = v, EnvEndpoint
 	}
 	if v, ok := os.LookupEnv(EnvQueueBytes); ok {
 		n, err := strconv.Atoi(strings.TrimSpace(v))

@@ -10,35 +10,43 @@ import (
 
 // RetryPolicy controls how a failed delivery is repeated. Only transient failures are
 // retried: network errors, timeouts and the statuses 429, 502, 503 and 504. Any other status,
-// 500 included, is a permanent failure. Zero fields take their defaults.
+// 500 and 408 included, is a permanent failure. Zero fields take their defaults.
+//
+// A batch is retried until it is delivered, fails permanently, or the next wait would end
+// more than MaxElapsed after its first attempt. MaxAttempts, when set, ends the retries
+// earlier, after that many attempts. With the defaults a batch is retried for up to one
+// minute of outage.
 type RetryPolicy struct {
-	// MaxAttempts is the number of attempts, the first one included. Default 5; 1 disables
-	// retries.
+	// MaxAttempts caps the number of attempts of one batch, the first one included. The
+	// default 0 sets no cap, so MaxElapsed alone ends the retries. 1 disables retries.
 	MaxAttempts int
 	// InitialBackoff is the upper bound of the first wait. Default 500ms.
 	InitialBackoff time.Duration
 	// MaxBackoff caps each wait, a Retry-After value included. Default 30s.
 	MaxBackoff time.Duration
-	// MaxElapsed caps the time from the first attempt to the start of the last one.
-	// Default 1m.
+	// MaxElapsed caps the time from the first attempt of a batch to the start of its last
+	// one. Once [Logger.Close] is called, it also caps the whole drain: all remaining
+	// batches share one deadline, MaxElapsed after the call. Default 1m.
 	MaxElapsed time.Duration
 }
 
-// DefaultRetryPolicy returns the policy used when [WithRetry] is not given.
+// DefaultRetryPolicy returns the policy used when [WithRetry] is not given: no attempt cap,
+// waits from 500ms doubling up to 30s, for up to one minute.
 func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{
-		MaxAttempts:    5,
+		MaxAttempts:    0,
 		InitialBackoff: 500 * time.Millisecond,
 		MaxBackoff:     30 * time.Second,
 		MaxElapsed:     time.Minute,
 	}
 }
 
-// withDefaults fills zero or negative fields from [DefaultRetryPolicy].
+// withDefaults fills zero or negative durations from [DefaultRetryPolicy]. A negative
+// MaxAttempts means no cap, as 0 does.
 func (p RetryPolicy) withDefaults() RetryPolicy {
 	d := DefaultRetryPolicy()
-	if p.MaxAttempts <= 0 {
-		p.MaxAttempts = d.MaxAttempts
+	if p.MaxAttempts < 0 {
+		p.MaxAttempts = 0
 	}
 	if p.InitialBackoff <= 0 {
 		p.InitialBackoff = d.InitialBackoff
@@ -50,6 +58,11 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 		p.MaxElapsed = d.MaxElapsed
 	}
 	return p
+}
+
+// attemptsLeft reports whether another attempt is allowed after attempt n.
+func (p RetryPolicy) attemptsLeft(n int) bool {
+	return p.MaxAttempts == 0 || n < p.MaxAttempts
 }
 
 // backoff returns the wait before attempt n+1 after attempt n failed: a uniformly random

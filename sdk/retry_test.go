@@ -2,7 +2,10 @@ package sdk
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -82,5 +85,109 @@ func TestNilLogger(t *testing.T) {
 	}
 	if err := l.Close(context.Background()); err != nil {
 		t.Errorf("Close on nil Logger = %v", err)
+	}
+}
+
+func TestDefaultRetryPolicy(t *testing.T) {
+	p := DefaultRetryPolicy()
+	if p.MaxAttempts != 0 || p.MaxElapsed != time.Minute {
+		t.Errorf("DefaultRetryPolicy() = %+v, want MaxAttempts 0 (no cap), MaxElapsed 1m", p)
+	}
+	if got := (RetryPolicy{}).withDefaults(); got != p {
+		t.Errorf("RetryPolicy{}.withDefaults() = %+v, want %+v", got, p)
+	}
+	if got := (RetryPolicy{MaxAttempts: -1}).withDefaults(); got.MaxAttempts != 0 {
+		t.Errorf("MaxAttempts -1 became %d, want 0 (no cap)", got.MaxAttempts)
+	}
+	if !p.attemptsLeft(1000) {
+		t.Error("the default policy caps attempts, want MaxElapsed alone to end retries")
+	}
+	capped := RetryPolicy{MaxAttempts: 3}.withDefaults()
+	if !capped.attemptsLeft(2) || capped.attemptsLeft(3) {
+		t.Error("MaxAttempts 3 does not allow exactly 3 attempts")
+	}
+}
+
+// shortRetry keeps the default attempt cap (none) and MaxElapsed (1m) with waits short
+// enough for a test.
+var shortRetry = WithRetry(RetryPolicy{InitialBackoff: time.Millisecond,
+	MaxBackoff: 5 * time.Millisecond})
+
+func TestRetryOutlastsRefusedConnections(t *testing.T) {
+	endpoint := refusedAddr(t)
+	l := newLogger(t, endpoint, shortRetry, WithFlushInterval(time.Hour),
+		WithBatchSize(1000))
+	logN(t, l, 100)
+	flushed := make(chan error, 1)
+	go func() { flushed <- l.Flush(context.Background()) }()
+
+	// Keep the port closed for 20 attempts or more, well past a cap of 5, and log more
+	// meanwhile: logging calls must not wait for the retrying batch.
+	waitFor(t, "20 attempts or a failure", func() bool {
+		st := l.Stats()
+		if st.Failed > 0 {
+			t.Fatalf("Stats = %+v: logs failed during the outage, want them retried", st)
+		}
+		return st.Retried >= 20*100
+	})
+	logN(t, l, 50)
+	s := newSinkAt(t, strings.TrimPrefix(endpoint, "http://"))
+
+	if err := <-flushed; err != nil {
+		t.Fatalf("Flush after the outage = %v, want nil", err)
+	}
+	flush(t, l)
+	if st := l.Stats(); st.Sent != 150 || st.Failed != 0 || st.Dropped != 0 {
+		t.Errorf("Stats = %+v, want Sent 150, Failed 0, Dropped 0", st)
+	}
+	if n := len(s.stored()); n != 150 {
+		t.Errorf("sink stored %d logs, want 150", n)
+	}
+}
+
+func TestRetryOutlastsRetryAfter(t *testing.T) {
+	for _, code := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			s := newSink(t)
+			s.setFault(firstFault(20, statusFault(code, "1")))
+			l := newLogger(t, s.url(), shortRetry)
+			logN(t, l, 100)
+			if err := l.Flush(t.Context()); err != nil {
+				t.Fatalf("Flush = %v, want nil after 20 answers %d", err, code)
+			}
+			if st := l.Stats(); st.Sent != 100 || st.Failed != 0 {
+				t.Errorf("Stats = %+v, want Sent 100, Failed 0", st)
+			}
+			if n := s.postCount(); n <= 20 {
+				t.Errorf("sink saw %d POSTs, want more than the 20 answered %d", n, code)
+			}
+		})
+	}
+}
+
+func TestRetryStopsAtLimits(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		policy RetryPolicy
+	}{
+		{"MaxAttempts", RetryPolicy{MaxAttempts: 3, InitialBackoff: time.Millisecond}},
+		{"MaxElapsed", RetryPolicy{InitialBackoff: time.Millisecond,
+			MaxBackoff: 5 * time.Millisecond, MaxElapsed: 100 * time.Millisecond}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSink(t)
+			s.setFault(statusFault(http.StatusServiceUnavailable, ""))
+			errs := &errorLog{}
+			l := newLogger(t, s.url(), WithRetry(tc.policy), WithErrorHandler(errs.add))
+			logN(t, l, 10)
+			wantUndelivered(t, "Flush", l.Flush(t.Context()), 10, 0)
+			if tc.policy.MaxAttempts > 0 && s.postCount() != tc.policy.MaxAttempts {
+				t.Errorf("sink saw %d POSTs, want %d", s.postCount(), tc.policy.MaxAttempts)
+			}
+			var de *DeliveryError
+			if got := errs.all(); len(got) == 0 || !errors.As(got[0], &de) || !de.Retryable {
+				t.Errorf("error handler got %v, want a retryable *DeliveryError", got)
+			}
+		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -21,14 +20,8 @@ const (
 	batchPath        = "/v1/log/batch"
 )
 
-// flushResult is the sender's reply to a flush request.
-type flushResult struct {
-	failed  int
-	spooled int
-}
-
 // sender is the single goroutine that owns delivery: it takes logs from the queue, writes
-// them to the spool, sends them and retries them.
+// them to the spool, sends them, retries them and resends the logs waiting in the spool.
 type sender struct {
 	l      *Logger
 	cfg    *config
@@ -41,13 +34,28 @@ type sender struct {
 	cancel context.CancelFunc
 
 	signal  chan struct{}
-	flushCh chan chan flushResult
 	closeCh chan struct{}
+	// closeAt is set by Close before it closes closeCh.
+	closeAt time.Time
 	done    chan struct{}
+
+	// closing is set once the sender has seen closeCh closed. From then on every attempt
+	// ends by closeBy, closeAt plus MaxElapsed.
+	closing bool
+	closeBy time.Time
 
 	// held contains the logs taken from the queue or the spool; held[pos:] are unresolved.
 	held []entry
 	pos  int
+	// fromSpool is true when held was read from the spool.
+	fromSpool bool
+
+	// healthy is false after a delivery ran out of retries, until a request succeeds. While
+	// it is false, spooled logs are resent only as single-attempt probes: one at each
+	// resendAt, with resendDelay doubling up to MaxBackoff.
+	healthy     bool
+	resendAt    time.Time
+	resendDelay time.Duration
 
 	gz        *gzip.Writer
 	body      bytes.Buffer
@@ -55,32 +63,31 @@ type sender struct {
 	batchURL  string
 	compatURL map[Provider]string
 
-	// kept counts, in the current drain, logs that ran out of retries but stay in the spool.
-	kept         int
 	dropsToWarn  int64
 	lastDropWarn time.Time
 
-	// Results of the final drain, read by Close after done is closed.
-	closeFailed  int
-	closeSpooled int
+	// spoolLeft is the number of logs waiting in the spool when the sender stopped, read by
+	// Close after done is closed.
+	spoolLeft int
 }
 
 func newSender(l *Logger, client *http.Client, sp *spool) *sender {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &sender{
-		l:         l,
-		cfg:       l.cfg,
-		log:       l.cfg.log,
-		client:    client,
-		spool:     sp,
-		ctx:       ctx,
-		cancel:    cancel,
-		signal:    make(chan struct{}, 1),
-		flushCh:   make(chan chan flushResult),
-		closeCh:   make(chan struct{}),
-		done:      make(chan struct{}),
-		batchURL:  l.cfg.endpoint + batchPath,
-		compatURL: compatURLs(l.cfg.endpoint),
+		l:           l,
+		cfg:         l.cfg,
+		log:         l.cfg.log,
+		client:      client,
+		spool:       sp,
+		ctx:         ctx,
+		cancel:      cancel,
+		signal:      make(chan struct{}, 1),
+		closeCh:     make(chan struct{}),
+		done:        make(chan struct{}),
+		healthy:     true,
+		resendDelay: l.cfg.retry.InitialBackoff,
+		batchURL:    l.cfg.endpoint + batchPath,
+		compatURL:   compatURLs(l.cfg.endpoint),
 	}
 	s.gz, _ = gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
 	return s
@@ -124,101 +131,141 @@ func (s *sender) run() {
 	timer := time.NewTimer(s.cfg.flushInterval)
 	defer timer.Stop()
 	for {
-		var reply chan flushResult
-		closing := false
 		select {
 		case <-s.signal:
 		case <-timer.C:
-		case reply = <-s.flushCh:
 		case <-s.closeCh:
-			closing = true
 		case <-s.ctx.Done():
 			return
 		}
-
-		s.kept = 0
-		failed := s.drain()
-		if reply != nil {
-			s.syncSpool()
-			reply <- flushResult{failed: failed, spooled: s.kept}
-		}
-		if closing {
-			s.closeFailed, s.closeSpooled = failed, s.kept
+		s.drain()
+		// A drain that saw Close took the queue after Close stopped accepting logs, so
+		// nothing is left for another one.
+		if s.closing || s.ctx.Err() != nil {
 			return
 		}
 		timer.Reset(s.cfg.flushInterval)
 	}
 }
 
-// drain sends everything held, queued or in the spool backlog, batch by batch, until none
-// is left or the sender is stopped. It returns how many logs failed.
-func (s *sender) drain() int {
+// checkClosing notices a Close call and starts the shared close deadline.
+func (s *sender) checkClosing() {
+	if s.closing {
+		return
+	}
+	select {
+	case <-s.closeCh:
+		s.closing = true
+		s.closeBy = s.closeAt.Add(s.cfg.retry.MaxElapsed)
+		// Close tries the spool once more, even when a probe failed a moment ago.
+		s.resendAt = time.Time{}
+	default:
+	}
+}
+
+// drain sends everything held, queued or due for a resend from the spool, batch by batch,
+// until none is left, the sender is stopped, or the close deadline has passed.
+func (s *sender) drain() {
 	s.reportDrops()
-	failed := 0
 	for s.ctx.Err() == nil {
+		s.checkClosing()
+		if s.closing && !time.Now().Before(s.closeBy) {
+			break
+		}
 		if s.pos == len(s.held) && !s.refill() {
 			break
 		}
-		batch := s.held[s.pos : s.pos+s.nextBatchLen()]
-		f, ok := s.deliver(batch)
-		if !ok {
+		n := s.nextBatchLen()
+		batch := s.held[s.pos : s.pos+n]
+		if !s.deliver(batch) {
 			break
 		}
-		failed += f
-		s.l.release(batch)
-		s.pos += len(batch)
+		s.resolve(batch)
+		s.pos += n
+		if s.fromSpool && !s.healthy {
+			// The probe failed: the rest of the segment waits for the next one.
+			s.keepRest()
+		}
 	}
 	s.reportDrops()
-	return failed
 }
 
-// refill replaces the resolved held logs with the next spool segment of an earlier run or,
-// when there is none, with the queue. It returns false when both are empty.
+// refill replaces the resolved held logs with the next waiting spool segment, when a
+// resend is due, or else with the queue. It returns false when there is nothing to send.
 func (s *sender) refill() bool {
 	old := s.held
 	clear(old)
 	s.held, s.pos = nil, 0
 
-	if s.spool != nil {
+	queued := s.l.queueLen() > 0
+	if s.spool != nil && s.spool.hasWaiting() && s.resendDue(queued) {
 		entries, err := s.spool.loadNext()
 		if err != nil {
 			s.report(err)
 		}
+		s.updateSpoolGauge()
 		if len(entries) > 0 {
-			s.held = entries
-			s.l.addReplayed(len(entries))
+			s.held, s.fromSpool = entries, true
+			s.l.addReplayed(entries)
 			return true
 		}
 	}
 
-	taken := s.l.take(old[:0])
-	if len(taken) == 0 {
-		s.held = taken
+	s.fromSpool = false
+	s.held = s.l.take(old[:0])
+	if len(s.held) == 0 {
 		return false
 	}
-	s.held = taken
 	if s.spool != nil {
 		s.spoolHeld(s.held)
 	}
 	return true
 }
 
+// resendDue reports whether the next batch should come from the spool. While the server
+// accepts requests, spool segments and the queue take turns. Otherwise a single-attempt
+// probe is sent when the queue is empty and the probe delay has passed.
+func (s *sender) resendDue(queued bool) bool {
+	if s.healthy {
+		return !queued || !s.fromSpool
+	}
+	return !queued && !time.Now().Before(s.resendAt)
+}
+
+// markHealthy records that the server accepted a request.
+func (s *sender) markHealthy() {
+	s.healthy = true
+	s.resendDelay = s.cfg.retry.InitialBackoff
+}
+
+// markUnhealthy records a delivery that ran out of retries and schedules the next probe.
+func (s *sender) markUnhealthy() {
+	s.healthy = false
+	s.resendAt = time.Now().Add(s.resendDelay)
+	s.resendDelay = min(2*s.resendDelay, s.cfg.retry.MaxBackoff)
+}
+
+// keepRest puts the unsent rest of a spool segment back in the spool.
+func (s *sender) keepRest() {
+	rest := s.held[s.pos:]
+	for i := range rest {
+		rest[i].state = stateKept
+	}
+	s.resolve(rest)
+	s.pos = len(s.held)
+}
+
 // spoolHeld writes logs not yet in the spool to it.
-func (s *sender) spoolHeld(entries []entry) int {
-	n := 0
+func (s *sender) spoolHeld(entries []entry) {
 	var firstErr error
 	for i := range entries {
 		en := &entries[i]
-		if en.seg != nil || en.acked {
+		if en.seg != nil || en.state != statePending {
 			continue
 		}
-		if err := s.spool.append(en); err != nil {
-			if firstErr == nil {
-				firstErr = err
-			}
-			continue
+		if err := s.spool.append(en); err != nil && firstErr == nil {
+			firstErr = err
 		}
-		n++
 	}
 	if err := s.spool.flush(); err != nil && firstErr == nil {
 		firstErr = err
@@ -226,7 +273,6 @@ func (s *sender) spoolHeld(entries []entry) int {
 	if firstErr != nil {
 		s.report(firstErr)
 	}
-	return n
 }
 
 // nextBatchLen returns how many held logs form the next request.
@@ -246,255 +292,35 @@ func (s *sender) nextBatchLen() int {
 	return n
 }
 
-// deliver sends one batch with retries. It returns the number of logs that failed, and
-// false when the sender was stopped before the batch was resolved.
-func (s *sender) deliver(batch []entry) (int, bool) {
-	if s.cfg.compat {
-		return s.deliverSingle(batch)
-	}
-	s.encodeBatch(batch)
-	body := s.body.Bytes()
-	o := s.withRetry(len(batch), func() outcome {
-		return s.post(s.batchURL, body, s.cfg.gzip, nil)
-	})
-	if o.aborted {
-		return 0, false
-	}
-	if o.err == nil && o.status == http.StatusRequestEntityTooLarge && len(batch) > 1 {
-		half := len(batch) / 2
-		f1, ok := s.deliver(batch[:half])
-		if !ok {
-			return f1, false
-		}
-		f2, ok := s.deliver(batch[half:])
-		return f1 + f2, ok
-	}
-	return s.settleBatch(batch, o), true
-}
-
-func (s *sender) encodeBatch(batch []entry) {
-	s.body.Reset()
-	var w io.Writer = &s.body
-	if s.cfg.gzip {
-		s.gz.Reset(&s.body)
-		w = s.gz
-	}
-	_, _ = io.WriteString(w, `{"logs":[`)
-	for i := range batch {
-		if i > 0 {
-			_, _ = w.Write([]byte{','})
-		}
-		_, _ = w.Write(batch[i].item)
-	}
-	_, _ = io.WriteString(w, `]}`)
-	if s.cfg.gzip {
-		_ = s.gz.Close()
-	}
-}
-
-// batchReply is the part of the batch response the sender reads.
-type batchReply struct {
-	Results []struct {
-		Status string `json:"status"`
-		Error  string `json:"error"`
-	} `json:"results"`
-	Error string `json:"error"`
-}
-
-// settleBatch applies the final outcome of a batch request to its logs and returns how
-// many failed. Items marked stored or duplicate are delivered. Rejected items are failed and
-// reported, never retried. A 2xx response without per-item results counts as delivered.
-func (s *sender) settleBatch(batch []entry, o outcome) int {
-	var reply batchReply
-	parsed := o.err == nil && len(o.body) > 0 && json.Unmarshal(o.body, &reply) == nil
-	if parsed && len(reply.Results) == len(batch) &&
-		(o.status/100 == 2 || o.status == http.StatusBadRequest) {
-		sent, failed := 0, 0
-		for i, r := range reply.Results {
-			en := &batch[i]
-			s.ack(en)
-			if r.Status == "rejected" {
-				failed++
-				s.log.Warn("log rejected", "request_id", string(en.id[:]), "error", r.Error)
-				s.report(&DeliveryError{RequestID: string(en.id[:]), Count: 1,
-					Status: o.status, Msg: r.Error})
-				continue
-			}
-			sent++
-		}
-		s.l.stats.sent.Add(int64(sent))
-		s.l.stats.failed.Add(int64(failed))
-		return failed
-	}
-	if o.err == nil && o.status/100 == 2 {
+// resolve applies the final states of logs the sender held: it updates their spool
+// segments, the counters and the Flush calls waiting for them.
+func (s *sender) resolve(batch []entry) {
+	if s.spool != nil {
+		var firstErr error
 		for i := range batch {
-			s.ack(&batch[i])
+			if err := s.spool.settle(&batch[i]); err != nil && firstErr == nil {
+				firstErr = err
+			}
 		}
-		s.l.stats.sent.Add(int64(len(batch)))
-		return 0
-	}
-
-	msg := reply.Error
-	if msg == "" && o.err == nil {
-		msg = strings.TrimSpace(string(o.body[:min(len(o.body), 200)]))
-	}
-	s.fail(batch, o, msg)
-	return len(batch)
-}
-
-// deliverSingle sends one log to its single-log route (compat mode).
-func (s *sender) deliverSingle(batch []entry) (int, bool) {
-	en := &batch[0]
-	var hdrs map[string]string
-	_ = json.Unmarshal(en.headers(), &hdrs)
-	url := s.compatURL[en.provider]
-	if url == "" {
-		url = s.compatURL[ProviderCustom]
-	}
-	body := en.body()
-	o := s.withRetry(1, func() outcome { return s.post(url, body, false, hdrs) })
-	if o.aborted {
-		return 0, false
-	}
-	if o.err == nil && o.status/100 == 2 {
-		s.ack(en)
-		s.l.stats.sent.Add(1)
-		return 0, true
-	}
-	msg := ""
-	if o.err == nil {
-		msg = strings.TrimSpace(string(o.body[:min(len(o.body), 200)]))
-	}
-	s.fail(batch, o, msg)
-	return 1, true
-}
-
-// fail records logs whose delivery failed as a whole. Logs that ran out of retries stay in
-// the spool, if there is one, for the next Logger opened on it.
-func (s *sender) fail(batch []entry, o outcome, msg string) {
-	retryable := o.retryable()
-	for i := range batch {
-		if retryable && batch[i].seg != nil {
-			s.kept++
-			continue
+		if err := s.spool.sealKept(); err != nil && firstErr == nil {
+			firstErr = err
 		}
-		s.ack(&batch[i])
-	}
-	s.l.stats.failed.Add(int64(len(batch)))
-	err := &DeliveryError{Count: len(batch), Status: o.status, Msg: msg,
-		Retryable: retryable, Err: o.err}
-	s.log.Warn("logs not delivered", "logs", len(batch), "status", o.status,
-		"retryable", retryable, "error", err)
-	s.report(err)
-}
-
-// ack marks a log as resolved in the spool.
-func (s *sender) ack(en *entry) {
-	if en.acked {
-		return
-	}
-	en.acked = true
-	if en.seg != nil {
-		if err := s.spool.ack(en.seg); err != nil {
-			s.report(err)
+		if firstErr != nil {
+			s.report(firstErr)
 		}
-		en.seg = nil
+		s.updateSpoolGauge()
 	}
-}
-
-// outcome is the result of one HTTP attempt, or of the last one after retries.
-type outcome struct {
-	status     int
-	body       []byte
-	retryAfter time.Duration
-	err        error
-	// permanent marks a request that could not be built; it is not retried.
-	permanent bool
-	// aborted is true when the sender was stopped during the attempt or the wait.
-	aborted bool
-}
-
-// retryable reports whether the failure is transient: a network error, a timeout, or the
-// status 429, 502, 503 or 504.
-func (o outcome) retryable() bool {
-	if o.permanent {
-		return false
-	}
-	return o.err != nil || retryableStatus(o.status)
-}
-
-// withRetry runs try until it succeeds, fails permanently, runs out of attempts or time, or
-// the sender stops. n is the number of logs concerned, for the retry counter.
-func (s *sender) withRetry(n int, try func() outcome) outcome {
-	p := s.cfg.retry
-	first := time.Now()
-	for attempt := 1; ; attempt++ {
-		o := try()
-		if o.aborted || !o.retryable() {
-			return o
-		}
-		wait := p.backoff(attempt, o.retryAfter)
-		if attempt >= p.MaxAttempts || time.Since(first)+wait > p.MaxElapsed {
-			return o
-		}
-		s.l.stats.retried.Add(int64(n))
-		s.log.Debug("retrying delivery", "attempt", attempt, "logs", n, "status", o.status,
-			"error", o.err, "wait_ms", wait.Milliseconds())
-		if !s.sleep(wait) {
-			o.aborted = true
-			return o
+	done := s.l.release(batch)
+	if len(done) > 0 {
+		s.syncSpool()
+		for _, w := range done {
+			close(w.done)
 		}
 	}
 }
 
-// sleep waits for d, returning false when the sender is stopped first.
-func (s *sender) sleep(d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-s.ctx.Done():
-		return false
-	}
-}
-
-// post makes one HTTP attempt. It reads at most maxResponseBytes of the response.
-func (s *sender) post(url string, body []byte, gz bool, hdrs map[string]string) outcome {
-	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.requestTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return outcome{err: err, permanent: true}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+s.cfg.apiKey)
-	req.Header.Set("User-Agent", userAgent)
-	for k, vs := range s.l.httpHeaders {
-		req.Header[k] = vs
-	}
-	for k, v := range hdrs {
-		req.Header.Set(k, v)
-	}
-	if gz {
-		req.Header.Set("Content-Encoding", "gzip")
-	}
-
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return outcome{err: err, aborted: s.ctx.Err() != nil}
-	}
-	defer resp.Body.Close()
-	s.resp.Reset()
-	_, err = s.resp.ReadFrom(io.LimitReader(resp.Body, maxResponseBytes))
-	if err != nil && s.ctx.Err() != nil {
-		return outcome{err: err, aborted: true}
-	}
-	return outcome{
-		status:     resp.StatusCode,
-		body:       s.resp.Bytes(),
-		retryAfter: parseRetryAfter(resp.Header, time.Now()),
-	}
+func (s *sender) updateSpoolGauge() {
+	s.l.stats.spooled.Store(int64(s.spool.waitingCount))
 }
 
 // reportDrops passes the drops since the last report to the error handler, and logs a
@@ -535,25 +361,39 @@ func (s *sender) syncSpool() {
 	}
 }
 
-// stop runs when the sender exits. With a spool, the logs still unresolved are written to
-// it and the files are synced, so the next Logger opened on the directory sends them.
+// stop runs when the sender exits. Every log still unresolved, held or queued, is kept in
+// the spool when there is one, and otherwise counted as failed. Spool segments are then
+// sealed, so that the next Logger opened on the directory sends only undelivered logs.
 func (s *sender) stop() {
 	s.cancel()
+	rest := s.held[s.pos:]
+	queued := s.l.take(nil)
+	if s.spool != nil {
+		s.spoolHeld(queued)
+	}
+	for _, group := range [][]entry{rest, queued} {
+		for i := range group {
+			en := &group[i]
+			switch {
+			case en.state != statePending:
+			case en.seg != nil:
+				en.state = stateKept
+			default:
+				en.state = stateFailed
+			}
+		}
+		s.resolve(group)
+	}
+	s.held, s.pos = nil, 0
 	if s.spool == nil {
 		return
 	}
-	rest := s.held[s.pos:]
-	queued := s.l.take(nil)
-	s.spoolHeld(rest)
-	s.spoolHeld(queued)
-	for _, group := range [][]entry{rest, queued} {
-		for i := range group {
-			if group[i].seg != nil {
-				s.closeSpooled++
-			}
-		}
-	}
 	if err := s.spool.close(); err != nil {
 		s.report(err)
+	}
+	s.updateSpoolGauge()
+	s.spoolLeft = s.spool.waitingCount
+	if s.spoolLeft > 0 {
+		s.log.Warn("logs kept in the spool", "logs", s.spoolLeft, "dir", s.spool.dir)
 	}
 }

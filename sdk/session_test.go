@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -109,21 +110,90 @@ func TestParseRequestIDVersions(t *testing.T) {
 	}
 }
 
-func TestHeaderSanitising(t *testing.T) {
+func TestHeadersInBatch(t *testing.T) {
 	s := newSink(t)
 	l := newLogger(t, s.url(), WithDefaultHeaders(map[string]string{
 		"Helicone-Property-team": "core", "X-Proxy-Token": "t"}))
+	long := strings.Repeat("v", 20<<10)
+	tooLong := strings.Repeat("w", maxPropertyValueBytes+10)
+	longKey := strings.Repeat("k", maxPropertyKeyBytes+1)
+	user := strings.Repeat("u", 20<<10)
 	l.LogSingle(t.Context(), Data{Name: "a"}, nil, 0,
-		WithProperty("bad key", "line1\r\nline2"), WithProperty("team", "search"))
+		WithProperty("ключ", "значение"), WithProperty("my key", "line1\r\nline2"),
+		WithProperty("team", "search"), WithProperty("long", long),
+		WithProperty("too long", tooLong), WithProperty(longKey, "x"),
+		WithProperty("Helicone-User-Id", "reserved"), WithUserID(user),
+		WithSession("s-"+long, "", "/a"))
 	flush(t, l)
 	lg := s.only(t)
-	if v := lg.Headers["Helicone-Property-bad_key"]; v != "line1  line2" {
-		t.Errorf("sanitised property = %q (headers %v)", v, lg.Headers)
+
+	for name, want := range map[string]string{
+		"Helicone-Property-ключ":     "значение",
+		"Helicone-Property-my key":   "line1\r\nline2",
+		"Helicone-Property-team":     "search",
+		"Helicone-Property-long":     long,
+		"Helicone-Property-too long": tooLong[:maxPropertyValueBytes],
+		"Helicone-User-Id":           user,
+		"Helicone-Session-Id":        "s-" + long,
+	} {
+		if got := lg.Headers[name]; got != want {
+			t.Errorf("header %q has %d bytes (%.20q...), want %d bytes (%.20q...)", name,
+				len(got), got, len(want), want)
+		}
 	}
-	if v := lg.Headers["Helicone-Property-team"]; v != "search" {
-		t.Errorf("Helicone-Property-team = %q, want the call's value", v)
+	for _, name := range []string{"Helicone-Property-" + longKey,
+		"Helicone-Property-Helicone-User-Id", "X-Proxy-Token"} {
+		if _, ok := lg.Headers[name]; ok {
+			t.Errorf("header %.40q was sent inside the log, want it left out", name)
+		}
 	}
-	if _, ok := lg.Headers["X-Proxy-Token"]; ok {
-		t.Error("a non-Helicone default header was sent inside the log")
+	// One cut value, one key over the limit and one reserved key.
+	if st := l.Stats(); st.Sanitised != 3 {
+		t.Errorf("Stats.Sanitised = %d, want 3", st.Sanitised)
+	}
+}
+
+func TestHeadersInCompatMode(t *testing.T) {
+	s := newSink(t)
+	l := newLogger(t, s.url(), WithCompatMode(true))
+	long := strings.Repeat("v", 20<<10)
+	l.LogSingle(t.Context(), Data{Name: "a"}, nil, 0,
+		WithProperty("my key", "line1\r\nline2"), WithProperty("long", long),
+		WithUserID("user-1"))
+	flush(t, l)
+	h := s.only(t).HTTPHeader
+
+	for name, want := range map[string]string{
+		"Helicone-Property-My_key": "line1  line2",
+		"Helicone-Property-Long":   long[:maxHeaderValue],
+		"Helicone-User-Id":         "user-1",
+	} {
+		if got := h.Get(name); got != want {
+			t.Errorf("HTTP header %s has %d bytes (%.20q...), want %d bytes (%.20q...)",
+				name, len(got), got, len(want), want)
+		}
+	}
+}
+
+func TestAcceptedPropertyKey(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		key  string
+		want bool
+	}{
+		{"short", "env", true},
+		{"at the limit", strings.Repeat("k", maxPropertyKeyBytes), true},
+		{"over the limit", strings.Repeat("k", maxPropertyKeyBytes+1), false},
+		{"spaces trimmed", " " + strings.Repeat("k", maxPropertyKeyBytes) + " ", true},
+		// U+023A has 2 bytes and its lower case U+2C65 has 3.
+		{"grows when lower-cased", strings.Repeat("\u023a", 100), false},
+		{"invalid UTF-8 becomes U+FFFD", strings.Repeat("\xff", 100), false},
+		{"reserved", "HELICONE-SESSION-ID", false},
+		{"reserved after trimming", " helicone-user-id", false},
+	} {
+		if got := acceptedPropertyKey(tc.key); got != tc.want {
+			t.Errorf("%s: acceptedPropertyKey(%.30q) = %v, want %v", tc.name, tc.key, got,
+				tc.want)
+		}
 	}
 }

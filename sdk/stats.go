@@ -13,17 +13,25 @@ type Stats struct {
 	Retried int64
 	// Dropped counts logs discarded before delivery: queue overflow, or a call after Close.
 	Dropped int64
-	// Failed counts logs the server rejected or that ran out of retries.
+	// Failed counts logs not delivered and not kept: the server rejected them, or they ran
+	// out of retries or were still unsent when Close returned, with no spool to keep them.
 	Failed int64
-	// Sanitised counts values replaced or cut so that a log could be sent.
+	// Sanitised counts values replaced, cut or left out so that a log could be sent.
 	Sanitised int64
-	// Replayed counts logs read back from the spool directory.
+	// Replayed counts logs read back from the spool directory, once per read: logs left by
+	// an earlier run and logs this Logger kept after they ran out of retries.
 	Replayed int64
-	// Queued is the number of logs accepted and not yet resolved at the time of the call.
+	// Queued is the number of logs in memory and not yet resolved at the time of the
+	// call: queued, or taken by the sender and being sent.
 	Queued int64
+	// Spooled is the number of logs waiting in the spool directory for a resend at the
+	// time of the call. Spool files of an earlier run count once this Logger has read them.
+	Spooled int64
 }
 
 // counters are the live, atomically updated values behind [Stats].
 type counters struct {
 	enqueued, sent, retried, dropped, failed, sanitised, replayed atomic.Int64
+	// spooled is a gauge, set by the sender.
+	spooled atomic.Int64
 }
