@@ -7,6 +7,8 @@
 //
 //	go build -o bin/heliograph ./cmd/heliograph
 //	go run ./cmd/heliograph-load --bin bin/heliograph
+//
+// With --url it loads only a server that is already running, to compare builds or settings.
 package main
 
 import (
@@ -42,6 +44,10 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "length of each measured run")
 	size := flag.Int("size", 1024, "log body size in bytes")
 	sync := flag.String("sync", "full", "heliograph --sync mode")
+	url := flag.String("url", "", "load only the server with this ingest URL, such as "+
+		"http://127.0.0.1:8585/custom/v1/log, with no baseline servers")
+	apiKey := flag.String("api-key", "", "with --url, the key sent as a bearer token "+
+		"(default HELIOGRAPH_API_KEY)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -52,6 +58,12 @@ func main() {
 		err = serveNoop(ctx)
 	case *appendDir != "":
 		err = serveAppend(ctx, *appendDir)
+	case *url != "":
+		key := *apiKey
+		if key == "" {
+			key = os.Getenv("HELIOGRAPH_API_KEY")
+		}
+		err = loadOne(ctx, *url, key, *clients, *duration, *size)
 	default:
 		err = compare(ctx, *bin, *clients, *duration, *size, *sync)
 	}

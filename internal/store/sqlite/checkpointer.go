@@ -17,7 +17,7 @@ const (
 	// checkpointEvery is how many bytes, by walEstimate, InsertLogs writes to the WAL between
 	// two background checkpoints. Larger intervals write a page changed by many commits to
 	// the database file once instead of many times.
-	checkpointEvery = 16 << 20
+	checkpointEvery = 4 << 20
 	// walBackstopPages is the wal_autocheckpoint of the write connection: 64 MiB of 4 KiB
 	// pages, the size journal_size_limit truncates the WAL file back to.
 	walBackstopPages = 16384

@@ -40,7 +40,7 @@ func TestBackgroundCheckpoint(t *testing.T) {
 		}
 	}
 
-	// Each 16 MiB crossed starts a checkpoint, and kicks that come during one merge.
+	// Each 4 MiB crossed starts a checkpoint, and kicks that come during one merge.
 	waitFor(t, func() bool { return db.ckpt.runs.Load() >= 2 })
 	if n := db.ckpt.runs.Load(); n < 2 {
 		t.Fatalf("background checkpoints = %d, want at least 2 for 96 MiB of logs", n)
