@@ -112,8 +112,32 @@ func reconnectable(err error) bool {
 	return true
 }
 
-// readStream opens GET /v1/stream and calls fn for each event until the stream ends.
+// streamIdleTimeout is how long tail waits for the next bytes of the stream, the response
+// headers included, before it drops the connection and reconnects. The server writes a
+// comment line every 15 seconds, so a connection that stays silent longer is stuck.
+var streamIdleTimeout = 45 * time.Second
+
+// errStreamIdle reports a stream that sent nothing for streamIdleTimeout.
+var errStreamIdle = errors.New("no data from the server")
+
+// readStream opens GET /v1/stream and calls fn for each event until the stream ends or stays
+// silent for streamIdleTimeout.
 func (c *apiClient) readStream(ctx context.Context, filter, lastID string,
+	fn func(sseEvent) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	idle := time.AfterFunc(streamIdleTimeout, func() { cancel(errStreamIdle) })
+	defer idle.Stop()
+
+	err := c.readStreamIdle(ctx, filter, lastID, idle, fn)
+	if errors.Is(context.Cause(ctx), errStreamIdle) {
+		return fmt.Errorf("%w for %s", errStreamIdle, streamIdleTimeout)
+	}
+	return err
+}
+
+// readStreamIdle is readStream with the idle timer, which it resets whenever bytes arrive.
+func (c *apiClient) readStreamIdle(ctx context.Context, filter, lastID string, idle *time.Timer,
 	fn func(sseEvent) error) error {
 	req, err := c.newRequest(ctx, http.MethodGet, "/v1/stream?q="+url.QueryEscape(filter), nil)
 	if err != nil {
@@ -135,11 +159,26 @@ func (c *apiClient) readStream(ctx context.Context, filter, lastID string,
 	if resp.StatusCode != http.StatusOK {
 		return responseError(req, resp)
 	}
-	err = readEvents(resp.Body, fn)
+	idle.Reset(streamIdleTimeout)
+	err = readEvents(&idleReader{r: resp.Body, idle: idle}, fn)
 	if err == nil {
 		err = errors.New("the server closed the stream")
 	}
 	return err
+}
+
+// idleReader resets the idle timer of a stream whenever a read returns bytes.
+type idleReader struct {
+	r    io.Reader
+	idle *time.Timer
+}
+
+func (ir *idleReader) Read(p []byte) (int, error) {
+	n, err := ir.r.Read(p)
+	if n > 0 {
+		ir.idle.Reset(streamIdleTimeout)
+	}
+	return n, err
 }
 
 // readEvents parses a server-sent event stream and calls fn with each event that has data or
