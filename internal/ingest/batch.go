@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -22,9 +23,9 @@ type batchRequest struct {
 }
 
 type batchItem struct {
-	Headers  map[string]json.RawMessage `json:"headers"`
-	Provider string                     `json:"provider"`
-	Body     json.RawMessage            `json:"body"`
+	Headers  json.RawMessage `json:"headers"`
+	Provider string          `json:"provider"`
+	Body     json.RawMessage `json:"body"`
 }
 
 // Item outcomes in a batch response.
@@ -182,11 +183,31 @@ func (h *Handler) decodeItem(raw json.RawMessage) (*record.Record, error) {
 	return rec, nil
 }
 
-// itemHeaders converts the headers object of a batch item. Each value must be a JSON string
-// that would be valid inside a log body.
-func itemHeaders(raw map[string]json.RawMessage) (http.Header, error) {
-	hdr := make(http.Header, len(raw))
-	for name, val := range raw {
+// itemHeaders converts the headers object of a batch item, read in order. Each value must be
+// a JSON string that would be valid inside a log body. As with a real header sent twice, the
+// first of two names for the same field or property counts.
+func itemHeaders(raw json.RawMessage) (http.Header, error) {
+	hdr := make(http.Header)
+	if len(raw) == 0 || string(raw) == "null" {
+		return hdr, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, httperr.New(http.StatusBadRequest, "headers: must be an object")
+	}
+	seen := make(map[string]bool)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, httperr.New(http.StatusBadRequest, "headers: %s",
+				httperr.DescribeJSON(err))
+		}
+		name, _ := tok.(string) // Object keys are always strings.
+		var val json.RawMessage
+		if err := dec.Decode(&val); err != nil {
+			return nil, httperr.New(http.StatusBadRequest, "headers.%s: %s", name,
+				httperr.DescribeJSON(err))
+		}
 		var v string
 		if err := json.Unmarshal(val, &v); err != nil {
 			return nil, httperr.New(http.StatusBadRequest, "headers.%s: must be a string", name)
@@ -194,7 +215,10 @@ func itemHeaders(raw map[string]json.RawMessage) (http.Header, error) {
 		if err := record.CheckJSONText(val); err != nil {
 			return nil, httperr.New(http.StatusBadRequest, "headers.%s: %s", name, err.Error())
 		}
-		hdr.Set(name, v)
+		if t := record.HeaderTarget(name); !seen[t] {
+			seen[t] = true
+			hdr.Set(name, v)
+		}
 	}
 	return hdr, nil
 }

@@ -99,6 +99,7 @@ func (hh *heliconeHeaders) addMeta(meta []byte) error {
 	default:
 		return fieldError("providerRequest.meta", "must be an object")
 	}
+	seen := make(map[string]bool)
 	m := newMembers(meta)
 	for key, val, ok := m.next(); ok; key, val, ok = m.next() {
 		name := keyString(key)
@@ -109,6 +110,13 @@ func (hh *heliconeHeaders) addMeta(meta []byte) error {
 		case kindNull:
 			continue
 		case kindString:
+			// As with a real header sent twice, the first of two names for the same field
+			// or property counts.
+			t := HeaderTarget(name)
+			if seen[t] {
+				continue
+			}
+			seen[t] = true
 			v, _ := stringValue(val)
 			hh.set(name, v)
 		default:
@@ -116,6 +124,16 @@ func (hh *heliconeHeaders) addMeta(meta []byte) error {
 		}
 	}
 	return nil
+}
+
+// HeaderTarget returns what a Helicone header name sets: for Helicone-Property-<key> the
+// property key, trimmed and lower-cased, prefixed by "property:", and otherwise the name in
+// lower case. Two names with the same target set the same field or property.
+func HeaderTarget(name string) string {
+	if len(name) > len(headerPropertyPrefix) && hasPrefixFold(name, headerPropertyPrefix) {
+		return "property:" + strings.ToLower(strings.TrimSpace(name[len(headerPropertyPrefix):]))
+	}
+	return strings.ToLower(name)
 }
 
 // set records one header. Unknown names are ignored.

@@ -186,3 +186,17 @@ func validLowerV4(s string) bool {
 	}
 	return true
 }
+
+func TestDecodeMetaFirstNameWins(t *testing.T) {
+	meta := `{"Helicone-Property-Env":"first","helicone-property-env":"second",` +
+		`"Helicone-Property- env ":"third","Helicone-User-Id":null,"helicone-user-id":"u-1",` +
+		`"HELICONE-USER-ID":"u-2"}`
+	rec := mustDecode(t, metaBody(meta), nil)
+	if got := rec.Properties["env"]; got != "first" {
+		t.Errorf("property env = %q, want the first value", got)
+	}
+	// null counts as absent, so the next name sets the user.
+	if rec.UserID != "u-1" {
+		t.Errorf("UserID = %q, want u-1", rec.UserID)
+	}
+}
