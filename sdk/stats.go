@@ -15,6 +15,7 @@ type Stats struct {
 	Dropped int64
 	// Failed counts logs not delivered and not kept: the server rejected them, or they ran
 	// out of retries or were still unsent when Close returned, with no spool to keep them.
+	// A log whose last request got no response may still have been stored.
 	Failed int64
 	// Sanitised counts values replaced, cut or left out so that a log could be sent.
 	Sanitised int64
