@@ -44,10 +44,10 @@ type sender struct {
 	closing bool
 	closeBy time.Time
 
-	// held contains the logs taken from the queue or the spool; held[pos:] are unresolved.
-	held []entry
-	pos  int
-	// fromSpool is true when held was read from the spool.
+	// current contains the logs taken from the queue or the spool. current[pos:] are unresolved.
+	current []entry
+	pos     int
+	// fromSpool is true when current was read from the spool.
 	fromSpool bool
 
 	// healthy is false after a delivery ran out of retries, until a request succeeds. While
@@ -172,11 +172,11 @@ func (s *sender) drain() {
 		if s.closing && !time.Now().Before(s.closeBy) {
 			break
 		}
-		if s.pos == len(s.held) && !s.refill() {
+		if s.pos == len(s.current) && !s.refill() {
 			break
 		}
 		n := s.nextBatchLen()
-		batch := s.held[s.pos : s.pos+n]
+		batch := s.current[s.pos : s.pos+n]
 		if !s.deliver(batch) {
 			break
 		}
@@ -193,9 +193,9 @@ func (s *sender) drain() {
 // refill replaces the resolved held logs with the next waiting spool segment, when a
 // resend is due, or else with the queue. It returns false when there is nothing to send.
 func (s *sender) refill() bool {
-	old := s.held
+	old := s.current
 	clear(old)
-	s.held, s.pos = nil, 0
+	s.current, s.pos = nil, 0
 
 	queued := s.l.queueLen() > 0
 	if s.spool != nil && s.spool.hasWaiting() && s.resendDue(queued) {
@@ -205,19 +205,19 @@ func (s *sender) refill() bool {
 		}
 		s.updateSpoolGauge()
 		if len(entries) > 0 {
-			s.held, s.fromSpool = entries, true
+			s.current, s.fromSpool = entries, true
 			s.l.addReplayed(entries)
 			return true
 		}
 	}
 
 	s.fromSpool = false
-	s.held = s.l.take(old[:0])
-	if len(s.held) == 0 {
+	s.current = s.l.take(old[:0])
+	if len(s.current) == 0 {
 		return false
 	}
 	if s.spool != nil {
-		s.spoolHeld(s.held)
+		s.spoolHeld(s.current)
 	}
 	return true
 }
@@ -247,12 +247,12 @@ func (s *sender) markUnhealthy() {
 
 // keepRest puts the unsent rest of a spool segment back in the spool.
 func (s *sender) keepRest() {
-	rest := s.held[s.pos:]
+	rest := s.current[s.pos:]
 	for i := range rest {
 		rest[i].state = stateKept
 	}
 	s.resolve(rest)
-	s.pos = len(s.held)
+	s.pos = len(s.current)
 }
 
 // spoolHeld writes logs not yet in the spool to it.
@@ -281,8 +281,8 @@ func (s *sender) nextBatchLen() int {
 		return 1
 	}
 	n, size := 0, len(`{"logs":[]}`)
-	for s.pos+n < len(s.held) && n < s.cfg.batchSize {
-		sz := len(s.held[s.pos+n].item) + 1
+	for s.pos+n < len(s.current) && n < s.cfg.batchSize {
+		sz := len(s.current[s.pos+n].item) + 1
 		if n > 0 && size+sz > s.cfg.maxBatchBytes {
 			break
 		}
@@ -366,7 +366,7 @@ func (s *sender) syncSpool() {
 // sealed, so that the next Logger opened on the directory sends only undelivered logs.
 func (s *sender) stop() {
 	s.cancel()
-	rest := s.held[s.pos:]
+	rest := s.current[s.pos:]
 	queued := s.l.take(nil)
 	if s.spool != nil {
 		s.spoolHeld(queued)
@@ -384,7 +384,7 @@ func (s *sender) stop() {
 		}
 		s.resolve(group)
 	}
-	s.held, s.pos = nil, 0
+	s.current, s.pos = nil, 0
 	if s.spool == nil {
 		return
 	}

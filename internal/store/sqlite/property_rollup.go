@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"strings"
 
 	"github.com/heliograph/heliograph/internal/filter"
 	"github.com/heliograph/heliograph/internal/record"
@@ -151,8 +150,8 @@ func flattenAnd(f filter.Expr, terms *[]filter.Expr) bool {
 	}
 }
 
-// propertyValueList returns " AND value IN (?, ...)" for values and appends them to args, or
-// nothing when all values count.
+// propertyValueList returns " AND value IN (?, ...)" for values, which must not be empty, and
+// appends them to args. It returns nothing when all values count.
 func propertyValueList(values []string, all bool, args []any) (string, []any) {
 	if all {
 		return "", args
@@ -160,6 +159,5 @@ func propertyValueList(values []string, all bool, args []any) (string, []any) {
 	for _, v := range values {
 		args = append(args, v)
 	}
-	return " AND value IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ") +
-		")", args
+	return " AND value IN (" + repeatJoin("?", len(values)) + ")", args
 }
