@@ -70,9 +70,10 @@
 // it. A log that runs out of retries stays there, and the running Logger sends it again
 // once the server accepts requests. That happens after the next successful request, or
 // by a single-attempt probe while the Logger is idle. The probe interval starts at
-// InitialBackoff and doubles up to MaxBackoff. A file is deleted once all its logs are resolved, and rewritten to
-// hold only its waiting logs once the sender holds none of its other logs, so the next
-// Logger opened on the directory sends only logs that were not delivered. After a crash it
+// InitialBackoff and doubles up to MaxBackoff. A file is deleted once all its logs are
+// resolved. Once the sender has none of its other logs in memory, the file is rewritten to
+// hold only its waiting logs, so the next Logger opened on the directory sends only logs that
+// were not delivered. After a crash it
 // may send again some logs that were delivered just before; the server stores each request
 // id once.
 //

@@ -240,8 +240,8 @@ func (imp *importer) send(ctx context.Context, b importBatch) error {
 }
 
 // describeLineError describes what is wrong with an export line that encoding/json could not
-// decode, in the terms of the file: the field by its JSON name with the kinds of value
-// expected and found, or the byte at which the line stops being JSON.
+// decode, in the terms of the file. It names the field by its JSON name with the kinds of
+// value expected and found, or the byte at which the line stops being JSON.
 func describeLineError(err error) string {
 	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 		found := describeJSONValue(te.Value)

@@ -22,9 +22,9 @@ type Lock struct {
 
 // Acquire takes the lock of dir without waiting. It returns an error wrapping [ErrLocked]
 // that names the directory when another process, or another Lock in this process, holds it.
-// The lock is an advisory flock(2) lock, which the kernel drops when its holder exits, even by
-// SIGKILL, so a file left behind never blocks a start. The file records the holder's process
-// id for the operator.
+// The lock is an advisory flock(2) lock. The kernel drops it when its holder exits, even by
+// SIGKILL, so a lock file left by a dead process does not block a start. The file records
+// the holder's process id for the operator.
 func Acquire(dir string) (*Lock, error) {
 	path := filepath.Join(dir, LockFile)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
