@@ -60,7 +60,7 @@ type Logger struct {
 // overrides the defaults. Other invalid option or environment values keep the default and
 // are reported through the [WithSlog] logger. New returns an error when no API key is
 // found, when the endpoint (from [WithEndpoint] or HELIOGRAPH_ENDPOINT) is not an http or
-// https URL, or when the spool directory cannot be opened. Call [Logger.Close] to deliver
+// https URL or has a query or fragment, or when the spool directory cannot be opened. Call [Logger.Close] to deliver
 // the queued logs and stop the goroutine.
 func New(apiKey string, opts ...Option) (*Logger, error) {
 	cfg := loadConfig(apiKey, opts)
@@ -104,11 +104,15 @@ func New(apiKey string, opts ...Option) (*Logger, error) {
 }
 
 // checkEndpoint returns an error naming source and the value when endpoint is not an
-// http or https URL with a host.
+// http or https URL with a host, or has a query or a fragment.
 func checkEndpoint(source, endpoint string) error {
 	u, err := url.Parse(endpoint)
 	if err != nil {
 		return fmt.Errorf("heliograph: invalid %s %q: %w", source, endpoint, err)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return fmt.Errorf("heliograph: invalid %s %q: remove the query or fragment, because "+
+			"request paths are appended to the endpoint", source, endpoint)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		hint := ""

@@ -44,6 +44,8 @@ func (c *connFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 // flag or environment variable of each invalid value. Every command that talks to a server
 // runs it through [connFlags.client].
 func (c *connFlags) validate() error {
+	// Spaces around a URL come from copying it; no URL starts or ends with one.
+	c.URL = strings.TrimSpace(c.URL)
 	if c.APIKey == "" {
 		return errors.New("missing API key: set --api-key or HELIOGRAPH_API_KEY")
 	}
@@ -90,8 +92,8 @@ func redactURL(raw string) string {
 }
 
 // checkAPIKey checks that key can be sent in an Authorization header and could be a key at
-// all: generated keys and bootstrap keys are printable ASCII. The message never shows the
-// key.
+// all: generated keys and bootstrap keys are printable ASCII and neither start nor end with a
+// space. The message never shows the key.
 func checkAPIKey(key string) error {
 	for i := 0; i < len(key); i++ {
 		b := key[i]
@@ -103,6 +105,10 @@ func checkAPIKey(key string) error {
 		case b >= 0x80:
 			return fmt.Errorf("byte %d is not ASCII, but an API key is printable ASCII", i+1)
 		}
+	}
+	if strings.TrimSpace(key) != key {
+		return errors.New("it starts or ends with a space, which no key does. Check for " +
+			"spaces copied with the key")
 	}
 	return nil
 }

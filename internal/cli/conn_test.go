@@ -44,7 +44,8 @@ func clientCommands(t *testing.T) [][]string {
 func TestClientCommandsRejectInvalidKey(t *testing.T) {
 	base, _ := startKeyedServer(t, filepath.Join(t.TempDir(), "data"))
 	const secret = "hg_leak_check"
-	for _, key := range []string{secret + "\nrest", secret + "\x01rest", secret + "é"} {
+	for _, key := range []string{secret + "\nrest", secret + "\x01rest", secret + "é",
+		" " + secret, secret + " "} {
 		for _, cmd := range clientCommands(t) {
 			code, _, stderr := runToExit(t, nil,
 				append(cmd, "--url", base, "--api-key", key)...)
@@ -79,6 +80,16 @@ func TestClientCommandsRejectInvalidURL(t *testing.T) {
 					"naming HELIOGRAPH_URL", cmd[0], url, code, stderr)
 			}
 		}
+	}
+}
+
+// Spaces copied around the server URL are ignored.
+func TestClientCommandsTrimURL(t *testing.T) {
+	base, _ := startKeyedServer(t, filepath.Join(t.TempDir(), "data"))
+	code, _, stderr := runToExit(t, nil, "query", "--url", " "+base+"\t", "--api-key",
+		fixtureKey)
+	if code != 0 {
+		t.Errorf("query --url %q: exit %d, stderr %q; want 0", " "+base+"\t", code, stderr)
 	}
 }
 
