@@ -41,7 +41,7 @@ func loadRecord(projectID string, now time.Time) *record.Record {
 // reports the process's CPU time per log (user and system, fsync included), the part of the
 // ingest budget that the store takes.
 func BenchmarkInsertLoadLogs(b *testing.B) {
-	for _, batch := range []int{16, 500} {
+	for _, batch := range []int{16, 32, 64, 500} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
 			db, _ := openTemp(b, sqlite.Options{})
 			defer db.Close()
