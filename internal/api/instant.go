@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/heliograph/heliograph/internal/store"
 )
 
 // relativeUnits are the units of a relative time such as -1h30m or -7d; a day is 24 hours
@@ -42,7 +44,7 @@ func parseInstant(s string, now time.Time) (time.Time, error) {
 	}
 	for _, layout := range []string{time.RFC3339Nano, time.DateOnly} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
+			return store.Bound(t.UTC()), nil
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time, a date, now, or an offset "+

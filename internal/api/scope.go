@@ -72,7 +72,7 @@ func epochMilli(ms float64, field string) (time.Time, error) {
 		return time.Time{}, httperr.New(http.StatusBadRequest,
 			"%s: %v epoch milliseconds is outside the years 0 to 9999", field, ms)
 	}
-	return time.UnixMilli(int64(ms)).UTC(), nil
+	return store.Bound(time.UnixMilli(int64(ms)).UTC()), nil
 }
 
 // parseTimeValue reads a JSON time: ISO 8601 text, epoch milliseconds as a number or as
@@ -100,7 +100,7 @@ func parseTimeValue(raw json.RawMessage, field string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999",
 		"2006-01-02 15:04:05.999999999", time.DateOnly} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
+			return store.Bound(t.UTC()), nil
 		}
 	}
 	return time.Time{}, httperr.New(http.StatusBadRequest,

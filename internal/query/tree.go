@@ -104,7 +104,7 @@ func logNode(rec *record.Record) *TreeNode {
 		Path:       rec.SessionPath,
 		Start:      rec.CreatedAt,
 		End:        rec.EndedAt,
-		DurationMs: rec.EndedAt.Sub(rec.CreatedAt).Milliseconds(),
+		DurationMs: SpanMs(rec.CreatedAt, rec.EndedAt),
 		Logs:       1,
 		Log: &TreeLog{
 			RequestID: rec.RequestID,
@@ -135,7 +135,7 @@ func finish(n *TreeNode) {
 			n.End = c.End
 		}
 	}
-	n.DurationMs = n.End.Sub(n.Start).Milliseconds()
+	n.DurationMs = SpanMs(n.Start, n.End)
 	slices.SortStableFunc(n.Children, func(a, b *TreeNode) int {
 		if a.Type != b.Type {
 			if a.Type == "folder" {
@@ -145,4 +145,10 @@ func finish(n *TreeNode) {
 		}
 		return a.Start.Compare(b.Start)
 	})
+}
+
+// SpanMs returns the milliseconds from start to end. Unlike time.Time.Sub, whose
+// time.Duration stops at about 292 years, it is exact for every time a log can have.
+func SpanMs(start, end time.Time) int64 {
+	return end.UnixMilli() - start.UnixMilli()
 }

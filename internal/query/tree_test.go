@@ -99,3 +99,28 @@ func TestBuildSessionTreeEmpty(t *testing.T) {
 		t.Errorf("empty tree = %+v", root)
 	}
 }
+
+// Durations stay exact beyond the 292 years that a time.Duration holds.
+func TestBuildSessionTreeSpansCenturies(t *testing.T) {
+	start := time.UnixMilli(0).UTC()
+	end := time.Date(9999, 12, 31, 23, 59, 59, 999e6, time.UTC)
+	last := &record.Record{RequestID: "late", SessionID: "S1", SessionPath: "/a",
+		CreatedAt: end.Add(-time.Second), EndedAt: end, LatencyMs: 1000}
+	long := &record.Record{RequestID: "long", SessionID: "S1", SessionPath: "/a",
+		CreatedAt: start, EndedAt: end, LatencyMs: end.UnixMilli()}
+	root := query.BuildSessionTree([]*record.Record{long, last})
+	want := end.UnixMilli()
+	if root.DurationMs != want {
+		t.Errorf("root duration = %d ms, want %d", root.DurationMs, want)
+	}
+	folder := root.Children[0]
+	if folder.DurationMs != want || len(folder.Children) != 2 {
+		t.Fatalf("folder /a: duration %d ms, %d children; want %d ms, 2", folder.DurationMs,
+			len(folder.Children), want)
+	}
+	for _, c := range folder.Children {
+		if c.Log.RequestID == "long" && c.DurationMs != want {
+			t.Errorf("log long: duration %d ms, want %d", c.DurationMs, want)
+		}
+	}
+}

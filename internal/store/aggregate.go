@@ -19,6 +19,16 @@ type Scope struct {
 	To   time.Time
 }
 
+// Bound returns t for use as [Scope.From] or [Scope.To]. The zero time.Time means "no bound"
+// there, so the instant 0001-01-01T00:00:00Z itself becomes one nanosecond later, which a
+// store that keeps milliseconds treats as the same instant.
+func Bound(t time.Time) time.Time {
+	if t.IsZero() {
+		return t.Add(time.Nanosecond)
+	}
+	return t
+}
+
 // SelectsAll reports whether s selects every log: no filter other than [filter.All] and no
 // time bound.
 func (s Scope) SelectsAll() bool {

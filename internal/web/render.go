@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/heliograph/heliograph/internal/filter"
+	"github.com/heliograph/heliograph/internal/query"
 	"github.com/heliograph/heliograph/internal/store"
 )
 
@@ -172,7 +173,7 @@ var templateFuncs = template.FuncMap{
 	"statusText": statusText,
 	"isOK":       func(s int64) bool { return s == 200 },
 	"navItems":   func() []navItem { return navigation },
-	"durMs":      func(a, b time.Time) int64 { return b.Sub(a).Milliseconds() },
+	"durMs":      query.SpanMs,
 	"plural":     plural,
 }
 

@@ -176,8 +176,8 @@ func (h *Handler) sessionPage(w http.ResponseWriter, r *http.Request, ws webSess
 // newWaterfall places one bar per log, in start order, on the span of the whole session.
 // recs are sorted by start time.
 func newWaterfall(recs []*record.Record, tree *query.TreeNode, all bool) waterfallView {
-	span := float64(tree.End.Sub(tree.Start).Milliseconds())
-	wf := waterfallView{SpanMs: tree.End.Sub(tree.Start).Milliseconds()}
+	wf := waterfallView{SpanMs: query.SpanMs(tree.Start, tree.End)}
+	span := float64(wf.SpanMs)
 	n := len(recs)
 	if !all && n > waterfallRows {
 		wf.Hidden = n - waterfallRows
@@ -187,8 +187,8 @@ func newWaterfall(recs []*record.Record, tree *query.TreeNode, all bool) waterfa
 	for i, rec := range recs[:n] {
 		x, width := 0.0, waterfallBars
 		if span > 0 {
-			x = float64(rec.CreatedAt.Sub(tree.Start).Milliseconds()) / span * waterfallBars
-			width = float64(rec.EndedAt.Sub(rec.CreatedAt).Milliseconds()) / span * waterfallBars
+			x = float64(query.SpanMs(tree.Start, rec.CreatedAt)) / span * waterfallBars
+			width = float64(query.SpanMs(rec.CreatedAt, rec.EndedAt)) / span * waterfallBars
 		}
 		y := float64(i) * waterfallRowH
 		wf.Rows[i] = waterfallRow{ID: rec.RequestID, Label: shorten(rec.Model, 40),

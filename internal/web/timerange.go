@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/heliograph/heliograph/internal/filter"
+	"github.com/heliograph/heliograph/internal/query"
 	"github.com/heliograph/heliograph/internal/store"
 )
 
@@ -102,5 +103,5 @@ func (tr timeRange) index(t time.Time) int {
 	if t.Before(tr.From) || !t.Before(tr.To) {
 		return -1
 	}
-	return int(t.Sub(tr.From) / tr.Bucket)
+	return int(query.SpanMs(tr.From, t) / tr.Bucket.Milliseconds())
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -118,5 +119,57 @@ func TestSessionSpanningMillennia(t *testing.T) {
 	const want = 253402300799.999 // seconds from 1970 to the end of 9999
 	if d := data.Average.SessionDuration; len(d) != 1 || d[0].Average != want {
 		t.Errorf("session duration %+v, want %v s", d, want)
+	}
+}
+
+// isoBody returns a log that starts and ends at the given ISO 8601 times.
+func isoBody(start, end string) string {
+	return `{"providerRequest":{"url":"custom-model-nopath","json":{"model":"m"},"meta":{}},` +
+		`"providerResponse":{"json":{},"status":200,"headers":{}},"timing":{"startTime":"` +
+		start + `","endTime":"` + end + `"}}`
+}
+
+// The first instant of year 1, which Go's zero time.Time also stands for, bounds a time
+// filter like any other instant, and a session that spans millennia reports its whole length.
+func TestTimeExtremesInAggregates(t *testing.T) {
+	srv := startServer(t)
+	logs := []struct{ session, start, end string }{
+		{"early", "1970-01-01T00:00:00Z", "1970-01-01T00:00:01Z"},
+		{"recent", "2025-06-01T00:00:00Z", "2025-06-01T00:00:01Z"},
+		{"long", "1970-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z"},
+	}
+	for _, l := range logs {
+		resp := srv.do(t, http.MethodPost, "/custom/v1/log", srv.Key,
+			[]byte(isoBody(l.start, l.end)), map[string]string{"Helicone-Session-Id": l.session})
+		if resp.Status != http.StatusOK {
+			t.Fatalf("log of session %s: status %d %s", l.session, resp.Status, resp.Body)
+		}
+	}
+	for _, c := range []struct {
+		timeFilter string
+		want       []string
+	}{
+		{`{"end":"0001-01-01T00:00:00Z"}`, []string{}},
+		{`{"endTimeUnixMs":-62135596800000}`, []string{}},
+		{`{"start":"0001-01-01T00:00:00Z","end":"2000-01-01T00:00:00Z"}`,
+			[]string{"early", "long"}},
+		{`{"start":"0001-01-01T00:00:00Z"}`, []string{"early", "long", "recent"}},
+	} {
+		var rows []sessionRowData
+		srv.apiData(t, http.MethodPost, "/v1/session/query", srv.Key,
+			`{"timeFilter":`+c.timeFilter+`}`, http.StatusOK, &rows)
+		got := sessionIDs(rows)
+		slices.Sort(got)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("sessions within %s = %v, want %v", c.timeFilter, got, c.want)
+		}
+	}
+
+	var tree struct {
+		DurationMs int64 `json:"duration_ms"`
+	}
+	srv.apiData(t, http.MethodGet, "/v1/sessions/long/tree", srv.Key, "", http.StatusOK, &tree)
+	if want := int64(253402300799999); tree.DurationMs != want {
+		t.Errorf("session long: duration_ms %d, want %d", tree.DurationMs, want)
 	}
 }
