@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Helicone header names. Matching is case-insensitive.
@@ -47,8 +48,14 @@ func readHeaders(meta []byte, h http.Header) (heliconeHeaders, error) {
 		return hh, err
 	}
 	for name, values := range h {
-		if len(values) > 0 {
-			hh.set(name, values[0])
+		if len(values) == 0 {
+			continue
+		}
+		// net/http passes bytes 0x80 to 0xFF of a header through, and a value that is not
+		// UTF-8 could neither be matched by a filter nor exported as JSON unchanged.
+		if hh.set(name, values[0]) && !utf8.ValidString(values[0]) {
+			return hh, &Error{Field: name, kind: ErrInvalidUTF8, Msg: fmt.Sprintf(
+				"invalid UTF-8 at byte %d of the value", invalidUTF8Offset([]byte(values[0])))}
 		}
 	}
 	return hh, checkProperties(hh.properties)
@@ -136,23 +143,23 @@ func HeaderTarget(name string) string {
 	return strings.ToLower(name)
 }
 
-// set records one header. Unknown names are ignored.
-func (hh *heliconeHeaders) set(name, value string) {
+// set records one header and reports whether a log keeps it; unknown names are ignored.
+func (hh *heliconeHeaders) set(name, value string) bool {
 	if !hasPrefixFold(name, headerPrefix) {
-		return
+		return false
 	}
 	if len(name) > len(headerPropertyPrefix) && hasPrefixFold(name, headerPropertyPrefix) {
 		// The key is trimmed and lower-cased as the property mutation route does, so that
 		// both name the same property. A key of spaces only is ignored like an empty one.
 		key := strings.ToLower(strings.TrimSpace(name[len(headerPropertyPrefix):]))
 		if key == "" {
-			return
+			return false
 		}
 		if hh.properties == nil {
 			hh.properties = make(map[string]string, 4)
 		}
 		hh.properties[key] = value
-		return
+		return true
 	}
 	switch {
 	case strings.EqualFold(name, headerUserID):
@@ -173,7 +180,10 @@ func (hh *heliconeHeaders) set(name, value string) {
 		hh.omitRequest = strings.EqualFold(strings.TrimSpace(value), "true")
 	case strings.EqualFold(name, headerOmitResponse):
 		hh.omitResponse = strings.EqualFold(strings.TrimSpace(value), "true")
+	default:
+		return false
 	}
+	return true
 }
 
 // resolveRequestID returns the Helicone-Request-Id in lower case when it is a valid UUID, and

@@ -200,3 +200,22 @@ func TestDecodeMetaFirstNameWins(t *testing.T) {
 		t.Errorf("UserID = %q, want u-1", rec.UserID)
 	}
 }
+
+// A Helicone header that a log keeps must be UTF-8; other headers are not read, so their
+// bytes do not matter.
+func TestDecodeHeaderUTF8(t *testing.T) {
+	body := []byte(logBody(`{"model":"m"}`, `"json":{}`, ""))
+	ignored := header("X-Team", "caf\xe9", "Helicone-Cache-Enabled", "caf\xe9",
+		"Helicone-Auth", "Bearer caf\xe9")
+	if _, err := record.Decode(body, ignored, record.Options{}); err != nil {
+		t.Errorf("Decode with non-UTF-8 headers that are not read: %v, want nil", err)
+	}
+	for _, name := range []string{"Helicone-User-Id", "Helicone-Property-Env",
+		"Helicone-Session-Name", "Helicone-Model-Override"} {
+		_, err := record.Decode(body, header(name, "ok\xe9"), record.Options{})
+		want := name + ": invalid UTF-8 at byte 2 of the value"
+		if err == nil || err.Error() != want {
+			t.Errorf("Decode with %s not UTF-8: %v, want %q", name, err, want)
+		}
+	}
+}

@@ -116,6 +116,12 @@ func TestMalformedRequests(t *testing.T) {
 			want: "invalid batch JSON: logs: expected an array, found an object"},
 		{name: "batch item not an object", path: "/v1/log/batch", body: `{"logs":[1]}`,
 			status: 400, want: "logs[0]: expected an object, found a number"},
+		{name: "property header not UTF-8", body: baseBody,
+			headers: map[string]string{"Helicone-Property-Lat": "caf\xe9"}, status: 400,
+			want: "Helicone-Property-Lat: invalid UTF-8 at byte 3 of the value"},
+		{name: "session path header not UTF-8", body: baseBody,
+			headers: map[string]string{"Helicone-Session-Path": "/\xff/a"}, status: 400,
+			want: "Helicone-Session-Path: invalid UTF-8 at byte 1 of the value"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
