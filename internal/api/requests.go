@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/heliograph/heliograph/internal/auth"
 	"github.com/heliograph/heliograph/internal/httperr"
@@ -136,9 +137,21 @@ func readBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
+// unmarshalBody decodes body into v. Like ingest, and like the filter language, it rejects
+// invalid UTF-8 and lone UTF-16 surrogate escapes, which encoding/json would turn into U+FFFD
+// and so match text that the request never named.
 func unmarshalBody(body []byte, v any) error {
+	if !utf8.Valid(body) {
+		return httperr.New(http.StatusBadRequest, "invalid JSON body: invalid UTF-8 at byte %d",
+			record.InvalidUTF8Offset(body))
+	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return httperr.BadJSON("JSON body", err)
+	}
+	if bytes.Contains(body, []byte(`\u`)) {
+		if err := record.CheckJSONText(body); err != nil {
+			return httperr.New(http.StatusBadRequest, "invalid JSON body: %s", err.Error())
+		}
 	}
 	return nil
 }

@@ -39,7 +39,7 @@ func TestDescribeJSON(t *testing.T) {
 			"logs.ok: expected a boolean, found a string"},
 		{"top level", `[1]`, "expected an object, found an array"},
 		{"syntax", `{"logs":[}`,
-			"invalid JSON at byte 10: invalid character '}' looking for beginning of value"},
+			"invalid JSON at byte 9: invalid character '}' looking for beginning of value"},
 		{"truncated", `{"logs":`, "invalid JSON at byte 8: unexpected end of JSON input"},
 	}
 	for _, tc := range cases {

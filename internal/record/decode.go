@@ -130,7 +130,7 @@ func (d *decoder) decode(body []byte, h http.Header, opts Options) (*Record, err
 func checkBody(body []byte, maxDepth int) error {
 	if !utf8.Valid(body) {
 		return &Error{
-			Msg:  fmt.Sprintf("invalid UTF-8 at byte %d", invalidUTF8Offset(body)),
+			Msg:  fmt.Sprintf("invalid UTF-8 at byte %d", InvalidUTF8Offset(body)),
 			kind: ErrInvalidUTF8,
 		}
 	}
@@ -171,8 +171,9 @@ func (se *syntaxError) toError(body []byte) *Error {
 	}
 }
 
-// invalidUTF8Offset returns the offset of the first byte that starts an invalid sequence.
-func invalidUTF8Offset(b []byte) int {
+// InvalidUTF8Offset returns the offset of the first byte of b that starts an invalid UTF-8
+// sequence, or len(b) when b is valid.
+func InvalidUTF8Offset(b []byte) int {
 	for i := 0; i < len(b); {
 		r, size := utf8.DecodeRune(b[i:])
 		if r == utf8.RuneError && size == 1 {

@@ -55,7 +55,7 @@ func readHeaders(meta []byte, h http.Header) (heliconeHeaders, error) {
 		// UTF-8 could neither be matched by a filter nor exported as JSON unchanged.
 		if hh.set(name, values[0]) && !utf8.ValidString(values[0]) {
 			return hh, &Error{Field: name, kind: ErrInvalidUTF8, Msg: fmt.Sprintf(
-				"invalid UTF-8 at byte %d of the value", invalidUTF8Offset([]byte(values[0])))}
+				"invalid UTF-8 at byte %d of the value", InvalidUTF8Offset([]byte(values[0])))}
 		}
 	}
 	return hh, checkProperties(hh.properties)

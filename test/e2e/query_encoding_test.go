@@ -26,3 +26,32 @@ func TestQueryRouteRejectsCompressedBody(t *testing.T) {
 			resp.Body)
 	}
 }
+
+// A query body names text exactly or is rejected: invalid UTF-8 and lone surrogate escapes
+// would otherwise become U+FFFD and match logs the request never named.
+func TestQueryRouteRejectsTextThatIsNoCharacter(t *testing.T) {
+	srv := startServer(t)
+	filter := func(value string) []byte {
+		return []byte(`{"filter":{"request_response_rmt":{"user_id":{"equals":"` + value +
+			`"}}}}`)
+	}
+	for _, c := range []struct {
+		name string
+		body []byte
+		want string
+	}{
+		{"raw byte 0xFF", filter("u\xff"), "invalid UTF-8 at byte 57"},
+		{"lone surrogate", filter(`u\ud800`), "user_id.equals: invalid surrogate escape"},
+	} {
+		resp := srv.do(t, http.MethodPost, "/v1/request/query", srv.Key, c.body, nil)
+		if resp.Status != http.StatusBadRequest || !strings.Contains(string(resp.Body), c.want) {
+			t.Errorf("%s: status %d %s, want 400 with %q", c.name, resp.Status, resp.Body,
+				c.want)
+		}
+	}
+	resp := srv.do(t, http.MethodPost, "/v1/request/query", srv.Key,
+		filter(`\ud83d\ude00`), nil)
+	if resp.Status != http.StatusOK {
+		t.Errorf("surrogate pair: status %d %s, want 200", resp.Status, resp.Body)
+	}
+}
