@@ -60,8 +60,8 @@ type Logger struct {
 // overrides the defaults. Other invalid option or environment values keep the default and
 // are reported through the [WithSlog] logger. New returns an error when no API key is
 // found, when the endpoint (from [WithEndpoint] or HELIOGRAPH_ENDPOINT) is not an http or
-// https URL or has a query or fragment, or when the spool directory cannot be opened. Call [Logger.Close] to deliver
-// the queued logs and stop the goroutine.
+// https URL or has a query or fragment, or when the spool directory cannot be opened. Call
+// [Logger.Close] to deliver the queued logs and stop the goroutine.
 func New(apiKey string, opts ...Option) (*Logger, error) {
 	cfg := loadConfig(apiKey, opts)
 	for _, p := range cfg.problems {

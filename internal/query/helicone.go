@@ -24,7 +24,36 @@ import (
 // are listed in docs/filter-language.md. Errors are *[FilterError] values whose path starts
 // at "filter".
 func ParseHeliconeFilter(raw json.RawMessage) (filter.Expr, error) {
-	return parseNode(raw, "filter", 0)
+	e, err := parseNode(raw, "filter", 0)
+	if err != nil {
+		return nil, err
+	}
+	if n := countNodes(e); n > MaxNodes {
+		return nil, &FilterError{Path: "filter", Msg: fmt.Sprintf(
+			"%d conditions and operators, more than the limit of %d", n, MaxNodes)}
+	}
+	return e, nil
+}
+
+// countNodes returns the number of conditions and operators in e, as [MaxNodes] counts them.
+func countNodes(e filter.Expr) int {
+	switch x := e.(type) {
+	case filter.And:
+		return 1 + countAll(x.Exprs)
+	case filter.Or:
+		return 1 + countAll(x.Exprs)
+	case filter.Not:
+		return 1 + countNodes(x.X)
+	}
+	return 1
+}
+
+func countAll(es []filter.Expr) int {
+	n := 0
+	for _, e := range es {
+		n += countNodes(e)
+	}
+	return n
 }
 
 // parseNode translates one node. depth counts the and/or objects around it.

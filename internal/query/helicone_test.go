@@ -398,6 +398,27 @@ func TestParseHeliconeFilterDepth(t *testing.T) {
 	}
 }
 
+// orTree returns a balanced tree of or objects over n status leaves: n+1 nodes once the
+// runs of or are joined.
+func orTree(n int) string {
+	if n == 1 {
+		return `{"request_response_rmt":{"status":{"equals":200}}}`
+	}
+	return `{"left":` + orTree(n/2) + `,"operator":"or","right":` + orTree(n-n/2) + `}`
+}
+
+func TestParseHeliconeFilterNodes(t *testing.T) {
+	if _, err := query.ParseHeliconeFilter(json.RawMessage(orTree(query.MaxNodes - 1))); err != nil {
+		t.Errorf("ParseHeliconeFilter with %d nodes error: %v", query.MaxNodes, err)
+	}
+	_, err := query.ParseHeliconeFilter(json.RawMessage(orTree(query.MaxNodes)))
+	want := "filter: 501 conditions and operators, more than the limit of 500"
+	if err == nil || err.Error() != want {
+		t.Errorf("ParseHeliconeFilter with %d nodes error = %v, want %q", query.MaxNodes+1,
+			err, want)
+	}
+}
+
 func TestFilterErrorText(t *testing.T) {
 	err := error(&query.FilterError{Path: "filter.left", Msg: `missing "right"`})
 	if got, want := err.Error(), `filter.left: missing "right"`; got != want {

@@ -16,6 +16,10 @@ const (
 	// MaxDepth is the deepest nesting that Parse accepts (parentheses and not) and that
 	// ParseHeliconeFilter accepts (and/or objects).
 	MaxDepth = 64
+	// MaxNodes is the most conditions and operators that Parse and ParseHeliconeFilter
+	// accept: each comparison, each not and each run of and or of or counts one. The stores
+	// compile filters to SQL and take no more.
+	MaxNodes = 500
 )
 
 // Parse parses a filter-language expression (grammar in the package documentation). Relative
@@ -67,6 +71,7 @@ type parser struct {
 	tok   token
 	ref   timeRef
 	depth int
+	nodes int // comparisons, not operators and and/or runs so far
 }
 
 func (p *parser) advance() error {
@@ -85,6 +90,14 @@ func (p *parser) errorf(pos int, format string, args ...any) error {
 // isKeyword reports whether the current token is the keyword kw, in any case.
 func (p *parser) isKeyword(kw string) bool {
 	return p.tok.typ == tokWord && strings.EqualFold(p.tok.text, kw)
+}
+
+// count adds the node that starts at pos to the nodes of the filter.
+func (p *parser) count(pos int) error {
+	if p.nodes++; p.nodes > MaxNodes {
+		return p.errorf(pos, "more than %d conditions and operators", MaxNodes)
+	}
+	return nil
 }
 
 // enter opens a nesting level at pos, and the caller decrements p.depth when it closes.
@@ -121,6 +134,11 @@ func (p *parser) parseChain(kw string, operand func() (filter.Expr, error)) ([]f
 	}
 	xs := []filter.Expr{x}
 	for p.isKeyword(kw) {
+		if len(xs) == 1 {
+			if err := p.count(p.tok.pos); err != nil {
+				return nil, err
+			}
+		}
 		if err := p.advance(); err != nil {
 			return nil, err
 		}
@@ -136,6 +154,9 @@ func (p *parser) parseChain(kw string, operand func() (filter.Expr, error)) ([]f
 func (p *parser) parseUnary() (filter.Expr, error) {
 	if !p.isKeyword("not") {
 		return p.parsePrimary()
+	}
+	if err := p.count(p.tok.pos); err != nil {
+		return nil, err
 	}
 	if err := p.enter(p.tok.pos); err != nil {
 		return nil, err
@@ -159,6 +180,9 @@ func (p *parser) parsePrimary() (filter.Expr, error) {
 	case p.isKeyword("all"):
 		return filter.All{}, p.advance()
 	case p.tok.typ == tokWord && !isKeyword(p.tok.text):
+		if err := p.count(p.tok.pos); err != nil {
+			return nil, err
+		}
 		return p.parseComparison()
 	}
 	return nil, p.errorf(p.tok.pos, `expected a field, "(" or "not", found %s`,

@@ -235,6 +235,11 @@ func TestParseLimits(t *testing.T) {
 		return strings.Repeat("(", depth) + "status = 1" + strings.Repeat(")", depth)
 	}
 	nots := func(depth int) string { return strings.Repeat("not ", depth) + "status = 1" }
+	// terms(n) joins n negated comparisons with and: 2n+1 nodes, the last comparison of the
+	// nth term at byte 20(n-1)+4.
+	terms := func(n int) string {
+		return strings.TrimSuffix(strings.Repeat("not kind = tool and ", n), " and ")
+	}
 	tests := []struct {
 		name    string
 		src     string
@@ -251,6 +256,11 @@ func TestParseLimits(t *testing.T) {
 		{"length at the limit", "user = \"" + strings.Repeat("a", query.MaxLength-9) + "\"", -1},
 		{"length over the limit", "user = \"" + strings.Repeat("a", query.MaxLength-8) + "\"",
 			query.MaxLength},
+		{"nodes at the limit", terms((query.MaxNodes - 1) / 2), -1},
+		{"nodes over the limit", terms((query.MaxNodes + 1) / 2),
+			20*((query.MaxNodes+1)/2-1) + 4},
+		{"or chain at the limit", strings.Repeat("status = 1 or ", query.MaxNodes-2) +
+			"status = 1", -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
