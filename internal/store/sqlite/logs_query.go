@@ -171,7 +171,8 @@ func buildLogQuery(projectID string, q store.LogQuery) (string, []any, error) {
 
 // compileSort returns the ORDER BY terms of s and their arguments, and whether the order is
 // by created_at. Ties are broken by request_id in the same direction. Logs without the sort
-// value (a missing property or score, an unknown ttft) come last in either direction.
+// value (a missing property or score, an unknown ttft, an empty text such as no user) come
+// last in either direction.
 func compileSort(s filter.Sort) (order string, args []any, byCreated bool, err error) {
 	if s.Field.Name == "" && s.Field.Key == "" {
 		return "created_at DESC, request_id DESC", nil, true, nil
@@ -202,10 +203,15 @@ func compileSort(s filter.Sort) (order string, args []any, byCreated bool, err e
 		expr = "(SELECT value FROM scores WHERE log_seq = logs.seq AND name = ?)"
 		args = []any{s.Field.Key}
 	}
-	if col.nullable || col.keyed {
+	empty := ""
+	switch {
+	case col.nullable || col.keyed:
 		nulls = " NULLS LAST"
+	case col.kind == kindText:
+		// Text columns hold '' for no value, such as a log without a user.
+		empty = "(" + expr + " = ''), "
 	}
-	order = expr + dir + nulls + ", request_id" + dir
+	order = empty + expr + dir + nulls + ", request_id" + dir
 	return order, args, s.Field.Name == filter.FieldCreatedAt, nil
 }
 

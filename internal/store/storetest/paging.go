@@ -17,7 +17,8 @@ import (
 func testSort(t *testing.T, s store.Store) {
 	projectID, _ := fixture(t, s)
 	// Fixture values: latency r1 100, r2 250, r3 50, r4 1000, r5 100; ttft r1 20, r3 5,
-	// r4 300, unknown for r2 and r5; env r1 "prod", r2 "dev", r4 "Prod", missing on r3 and r5.
+	// r4 300, unknown for r2 and r5; env r1 "prod", r2 "dev", r4 "Prod", missing on r3 and r5;
+	// user r1 and r4 "alice", r2 "bob", none on r3 and r5.
 	cases := []struct {
 		name string
 		sort filter.Sort
@@ -36,6 +37,10 @@ func testSort(t *testing.T, s store.Store) {
 			[]string{"r4", "r1", "r3", "r5", "r2"}},
 		{"model asc", filter.Sort{Field: field(filter.FieldModel)},
 			[]string{"r3", "r4", "r1", "r2", "r5"}},
+		{"user asc none last", filter.Sort{Field: field(filter.FieldUser)},
+			[]string{"r1", "r4", "r2", "r3", "r5"}},
+		{"user desc none last", filter.Sort{Field: field(filter.FieldUser), Desc: true},
+			[]string{"r2", "r4", "r1", "r5", "r3"}},
 		{"property asc missing last", filter.Sort{Field: prop("env")},
 			[]string{"r4", "r2", "r1", "r3", "r5"}},
 		{"property desc missing last", filter.Sort{Field: prop("env"), Desc: true},
