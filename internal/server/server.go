@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -84,8 +85,9 @@ func New(st store.Store, opts Options) *Server {
 		promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))
 	s.web = web.New(st, web.Options{Logger: opts.Logger})
 	s.web.Register(mux)
-	// Paths that neither the API nor the dashboard serve, such as unknown /v1/ routes.
-	mux.HandleFunc("/", notFound)
+	// Paths that neither the API nor the dashboard serve, such as unknown /v1/ routes, and
+	// methods that a served path does not take.
+	mux.HandleFunc("/", noRoute(mux))
 	s.handler = instrument(mux, m, opts.Logger)
 	return s
 }
@@ -155,7 +157,31 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	httperr.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-func notFound(w http.ResponseWriter, r *http.Request) {
-	httperr.WriteError(w, httperr.New(http.StatusNotFound, "no route for %s %s", r.Method,
-		truncate(r.URL.Path)))
+// routeMethods are the methods that noRoute tries on a path that mux has no route for.
+var routeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+	http.MethodPatch, http.MethodDelete}
+
+// noRoute answers the requests that no other pattern of mux matches: 405 with an Allow header
+// when the path takes other methods, and 404 otherwise.
+func noRoute(mux *http.ServeMux) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var allowed []string
+		for _, m := range routeMethods {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); m != r.Method && pattern != "" &&
+				pattern != "/" {
+				allowed = append(allowed, m)
+			}
+		}
+		if len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			httperr.WriteError(w, httperr.New(http.StatusMethodNotAllowed,
+				"method %s is not allowed on %s; allowed: %s", r.Method, truncate(r.URL.Path),
+				strings.Join(allowed, ", ")))
+			return
+		}
+		httperr.WriteError(w, httperr.New(http.StatusNotFound, "no route for %s %s", r.Method,
+			truncate(r.URL.Path)))
+	}
 }

@@ -55,3 +55,28 @@ func TestQueryRouteRejectsTextThatIsNoCharacter(t *testing.T) {
 		t.Errorf("surrogate pair: status %d %s, want 200", resp.Status, resp.Body)
 	}
 }
+
+// A path that the server serves with other methods answers 405 with the methods it takes; a
+// path it does not serve answers 404.
+func TestWrongMethodAndUnknownPath(t *testing.T) {
+	srv := startServer(t)
+	for _, c := range []struct {
+		method, path string
+		status       int
+		allow        string
+	}{
+		{http.MethodGet, "/v1/session/query", http.StatusMethodNotAllowed, "POST"},
+		{http.MethodDelete, "/v1/request/query", http.StatusMethodNotAllowed, "GET, HEAD, POST"},
+		{http.MethodPut, "/healthz", http.StatusMethodNotAllowed, "GET, HEAD"},
+		{http.MethodPost, "/stats", http.StatusMethodNotAllowed, "GET, HEAD"},
+		{http.MethodGet, "/custom/v1/log", http.StatusMethodNotAllowed, "POST"},
+		{http.MethodGet, "/v1/nope", http.StatusNotFound, ""},
+		{http.MethodPost, "/nope/deeper", http.StatusNotFound, ""},
+	} {
+		resp := srv.do(t, c.method, c.path, srv.Key, nil, nil)
+		if resp.Status != c.status || resp.Header.Get("Allow") != c.allow {
+			t.Errorf("%s %s: status %d, Allow %q, body %s; want %d and Allow %q", c.method,
+				c.path, resp.Status, resp.Header.Get("Allow"), resp.Body, c.status, c.allow)
+		}
+	}
+}
