@@ -67,6 +67,11 @@ const (
 	MaxPropertyValueBytes = 64 << 10
 )
 
+// MaxProperties is the most properties one log may bring. Each property is a row of its own
+// and an update of the hourly property rollup in the commit, so a log with a quarter of a
+// million of them held every other log's commit for seconds.
+const MaxProperties = 256
+
 // ReservedPropertyKeys are the lower-cased Helicone header names that ingest stores in
 // fields of their own. The filter language reads property keys of these names as those
 // fields, so a property of such a name could never be found. Ingest and the property
@@ -74,9 +79,13 @@ const (
 var ReservedPropertyKeys = []string{"helicone-session-id", "helicone-session-name",
 	"helicone-session-path", "helicone-prompt-id", "helicone-user-id"}
 
-// checkProperties rejects a property whose key is reserved or whose key or value is over its
-// limit.
+// checkProperties rejects more than MaxProperties properties, and a property whose key is
+// reserved or whose key or value is over its limit.
 func checkProperties(props map[string]string) error {
+	if len(props) > MaxProperties {
+		return fieldError(headerPropertyPrefix+"*", fmt.Sprintf("%d properties, over the "+
+			"limit of %d per log", len(props), MaxProperties))
+	}
 	for k, v := range props {
 		if slices.Contains(ReservedPropertyKeys, k) {
 			return fieldError(headerPropertyPrefix+k, "this name is stored in a field of its "+

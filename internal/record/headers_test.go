@@ -1,6 +1,7 @@
 package record_test
 
 import (
+	"fmt"
 	"maps"
 	"net/http"
 	"testing"
@@ -217,5 +218,29 @@ func TestDecodeHeaderUTF8(t *testing.T) {
 		if err == nil || err.Error() != want {
 			t.Errorf("Decode with %s not UTF-8: %v, want %q", name, err, want)
 		}
+	}
+}
+
+func TestDecodePropertyCount(t *testing.T) {
+	body := []byte(logBody(`{"model":"m"}`, `"json":{}`, ""))
+	h := http.Header{}
+	for i := range record.MaxProperties {
+		h.Set(fmt.Sprintf("Helicone-Property-P%d", i), "v")
+	}
+	rec, err := record.Decode(body, h, record.Options{})
+	if err != nil || len(rec.Properties) != record.MaxProperties {
+		t.Fatalf("Decode with %d properties: %v; want them all", record.MaxProperties, err)
+	}
+	// A name given twice, here in meta and as a header, is one property.
+	meta := metaBody(`{"Helicone-Property-P0":"m"}`)
+	if _, err := record.Decode([]byte(meta), h, record.Options{}); err != nil {
+		t.Errorf("Decode with %d properties, one also in meta: %v", record.MaxProperties, err)
+	}
+
+	h.Set("Helicone-Property-One-More", "v")
+	_, err = record.Decode(body, h, record.Options{})
+	want := "Helicone-Property-*: 257 properties, over the limit of 256 per log"
+	if err == nil || err.Error() != want {
+		t.Errorf("Decode with %d properties: %v, want %q", record.MaxProperties+1, err, want)
 	}
 }
