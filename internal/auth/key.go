@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math/big"
+	"strings"
 
 	"github.com/heliograph/heliograph/internal/store"
 )
@@ -14,15 +15,19 @@ import (
 // KeyPrefix starts every generated key, so a leaked key is easy to recognise in a scan.
 const KeyPrefix = "hg_"
 
-// prefixLength is how many characters of a key are stored in clear to tell keys apart in
-// listings; 3 of them are [KeyPrefix].
+// prefixLength is how many characters of a generated key are stored in clear to tell keys
+// apart in listings; 3 of them are [KeyPrefix], and the other 7 leave about 196 random bits
+// unknown.
 const prefixLength = 10
+
+// generatedLength is the length of a key made by [GenerateKey].
+const generatedLength = len(KeyPrefix) + 40
 
 const keyAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 // GenerateKey returns a new random key: [KeyPrefix] and 40 base-62 characters (about 238 bits).
 func GenerateKey() (string, error) {
-	buf := make([]byte, 0, len(KeyPrefix)+40)
+	buf := make([]byte, 0, generatedLength)
 	buf = append(buf, KeyPrefix...)
 	limit := big.NewInt(int64(len(keyAlphabet)))
 	for range 40 {
@@ -43,12 +48,27 @@ func HashKey(secret string) []byte {
 	return sum[:]
 }
 
-// DisplayPrefix returns the part of a key that may be shown in listings.
+// DisplayPrefix returns the part of a key that may be shown in listings: the first
+// characters of a generated key, and nothing of a key chosen by an operator, which can be
+// short enough that its first characters would give most of it away.
 func DisplayPrefix(secret string) string {
-	if len(secret) <= prefixLength {
+	if !isGenerated(secret) {
 		return ""
 	}
 	return secret[:prefixLength]
+}
+
+// isGenerated reports whether secret has the form of a key made by [GenerateKey].
+func isGenerated(secret string) bool {
+	if len(secret) != generatedLength || secret[:len(KeyPrefix)] != KeyPrefix {
+		return false
+	}
+	for i := len(KeyPrefix); i < len(secret); i++ {
+		if !strings.ContainsRune(keyAlphabet, rune(secret[i])) {
+			return false
+		}
+	}
+	return true
 }
 
 // ValidScope reports whether s is one of the store's scopes.

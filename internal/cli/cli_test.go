@@ -304,6 +304,12 @@ func TestKeysLifecycle(t *testing.T) {
 	if strings.Contains(list, secret) {
 		t.Errorf("keys list shows the whole key")
 	}
+	// The generated key shows its first characters; the chosen bootstrap key shows none.
+	if !strings.Contains(list, secret[:10]+"…") || strings.Contains(list, bootKey[:10]) ||
+		!strings.Contains(list, "(chosen)") {
+		t.Errorf("keys list shows the prefixes wrongly, want %q… for the generated key and "+
+			"(chosen) for the bootstrap key:\n%s", secret[:10], list)
+	}
 	var id string
 	for _, line := range strings.Split(list, "\n") {
 		if strings.Contains(line, "reader") {

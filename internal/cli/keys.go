@@ -150,8 +150,12 @@ func keysList(ctx context.Context, args []string, env Env) error {
 		if !k.RevokedAt.IsZero() {
 			revoked = k.RevokedAt.UTC().Format(time.RFC3339)
 		}
+		prefix := "(chosen)" // A key chosen by an operator shows none of its characters.
+		if k.Prefix != "" {
+			prefix = k.Prefix + "…"
+		}
 		fmt.Fprintln(tw, joinTabs([]string{k.ID, names[k.ProjectID], k.Name, k.Scope,
-			k.Prefix + "…", k.CreatedAt.UTC().Format(time.RFC3339), revoked}))
+			prefix, k.CreatedAt.UTC().Format(time.RFC3339), revoked}))
 	}
 	return tw.Flush()
 }

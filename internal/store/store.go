@@ -48,7 +48,8 @@ type Key struct {
 	Scope     string
 	// Hash is the SHA-256 digest of the full secret.
 	Hash []byte
-	// Prefix is the first characters of the secret, shown in listings to tell keys apart.
+	// Prefix is the first characters of a generated secret, shown in listings to tell keys
+	// apart, and empty for a secret chosen by an operator.
 	Prefix    string
 	CreatedAt time.Time
 	// RevokedAt is the zero time for an active key.

@@ -16,7 +16,7 @@ import (
 // and ClickHouse backends mirror these tables and columns, and may key logs by the text
 // project id where this schema uses projects.pk.
 func migrations() []string {
-	return []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6}
+	return []string{schemaV1, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7}
 }
 
 // schemaV1 creates projects, API keys, logs, their properties and scores.
@@ -242,6 +242,17 @@ SELECT p.project_pk, p.key, p.value,
 	COUNT(*), TOTAL(l.cost)
 FROM log_properties AS p JOIN logs AS l ON l.seq = p.log_seq
 GROUP BY 1, 2, 3, 4;
+`
+
+// schemaV7 clears the stored prefix of keys chosen by an operator. Builds before it stored the
+// first 10 characters of every key in clear, which for a 16-character bootstrap key left only
+// 6 unknown. A generated key's prefix is "hg_" and 7 base-62 characters; the step keeps
+// prefixes of that form, including those of chosen keys that happen to start that way, because
+// the stored row cannot tell them apart.
+const schemaV7 = `
+UPDATE api_keys SET prefix = ''
+WHERE NOT (length(prefix) = 10 AND prefix GLOB
+	'hg_[0-9A-Za-z][0-9A-Za-z][0-9A-Za-z][0-9A-Za-z][0-9A-Za-z][0-9A-Za-z][0-9A-Za-z]');
 `
 
 // migrate applies the pending migrations, all in one transaction, so a failure leaves the
