@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/heliograph/heliograph/internal/metrics"
@@ -17,6 +18,11 @@ import (
 
 // ErrWriterClosed reports a write after [Writer.Close].
 var ErrWriterClosed = errors.New("writer closed")
+
+// failingFor is how long [Writer.Failing] reports a failed commit that no later commit
+// succeeded. A server that stops getting traffic once it reports failure still reports
+// ready again after it, and the next commit tells whether the store has recovered.
+const failingFor = 30 * time.Second
 
 // Inserter is the part of the store the writer needs.
 type Inserter interface {
@@ -45,6 +51,8 @@ type Writer struct {
 	metrics  *metrics.Metrics
 
 	queue chan *writeCall
+	// Unix nanoseconds of the end of the latest failed and the latest successful commit.
+	lastFailure, lastSuccess atomic.Int64
 	// mu guards closed against sends on a closed queue.
 	mu     sync.RWMutex
 	closed bool
@@ -107,6 +115,13 @@ func (w *Writer) Write(ctx context.Context, recs []*record.Record) ([]store.Inse
 	return call.statuses, call.err
 }
 
+// Failing reports whether the latest commit failed less than 30 seconds before now, such as
+// on a full disk, while the store may still answer reads.
+func (w *Writer) Failing(now time.Time) bool {
+	failed := w.lastFailure.Load()
+	return failed > w.lastSuccess.Load() && now.UnixNano()-failed < int64(failingFor)
+}
+
 // QueueDepth returns the number of write calls waiting for a commit.
 func (w *Writer) QueueDepth() int { return len(w.queue) }
 
@@ -161,6 +176,11 @@ func (w *Writer) commit(batch []*writeCall, recs []*record.Record) {
 	elapsed := time.Since(start)
 	if err == nil && len(statuses) != len(recs) {
 		err = fmt.Errorf("BUG: store returned %d statuses for %d records", len(statuses), len(recs))
+	}
+	if end := start.Add(elapsed).UnixNano(); err != nil {
+		w.lastFailure.Store(end)
+	} else {
+		w.lastSuccess.Store(end)
 	}
 	w.observe(statuses, len(recs), elapsed, err)
 

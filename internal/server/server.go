@@ -154,6 +154,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 			map[string]string{"status": "unavailable", "error": "store unavailable"})
 		return
 	}
+	// The commit that failed logged its error; the answer needs no key, so it names none.
+	if s.writer.Failing(time.Now()) {
+		httperr.WriteJSON(w, http.StatusServiceUnavailable,
+			map[string]string{"status": "unavailable", "error": "commits are failing"})
+		return
+	}
 	httperr.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 

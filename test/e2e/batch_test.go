@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/heliograph/heliograph/internal/auth"
@@ -140,5 +141,63 @@ func TestStoreFailureIsNot200(t *testing.T) {
 	}
 	if resp := h.do(t, http.MethodGet, "/healthz", "", nil, nil); resp.Status != 200 {
 		t.Errorf("GET /healthz: status %d, want 200", resp.Status)
+	}
+}
+
+// flakyStore is a fault: a real store whose commits fail while fail is set, as on a full
+// disk, and whose reads keep working.
+type flakyStore struct {
+	*sqlite.DB
+	fail *atomic.Bool
+}
+
+func (f flakyStore) InsertLogs(ctx context.Context, recs []*record.Record) (
+	[]store.InsertStatus, error) {
+	if f.fail.Load() {
+		return nil, errDiskGone
+	}
+	return f.DB.InsertLogs(ctx, recs)
+}
+
+// A server whose commits fail is not ready, although its store still answers reads, and it is
+// ready again once a commit succeeds.
+func TestReadyzFollowsCommits(t *testing.T) {
+	dir := t.TempDir()
+	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "h.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const key = "hg_flaky_store_key_00000000000000000000000"
+	if _, err := auth.Bootstrap(t.Context(), st, dir, key); err != nil {
+		t.Fatal(err)
+	}
+	fail := &atomic.Bool{}
+	srv := server.New(flakyStore{st, fail}, server.Options{Logger: slog.New(slog.DiscardHandler)})
+	defer srv.Close()
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	h := &testServer{URL: ts.URL, Key: key, Store: st}
+
+	steps := []struct {
+		fail       bool
+		wantIngest int
+		wantReady  int
+	}{
+		{false, http.StatusOK, http.StatusOK},
+		{true, http.StatusServiceUnavailable, http.StatusServiceUnavailable},
+		{false, http.StatusOK, http.StatusOK},
+	}
+	for i, s := range steps {
+		fail.Store(s.fail)
+		resp := h.do(t, http.MethodPost, "/custom/v1/log", key, []byte(baseBody), nil)
+		if resp.Status != s.wantIngest {
+			t.Errorf("step %d: ingest status %d, want %d", i, resp.Status, s.wantIngest)
+		}
+		resp = h.do(t, http.MethodGet, "/readyz", "", nil, nil)
+		if resp.Status != s.wantReady {
+			t.Errorf("step %d: /readyz status %d %s, want %d", i, resp.Status, resp.Body,
+				s.wantReady)
+		}
 	}
 }
