@@ -128,7 +128,7 @@ func readBody(r *http.Request) ([]byte, error) {
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBodySize+1))
 	if err != nil {
-		return nil, httperr.Wrap(http.StatusBadRequest, "read body", err)
+		return nil, httperr.BodyRead(err, int64(len(body)), r.ContentLength)
 	}
 	if len(body) > maxQueryBodySize {
 		return nil, httperr.New(http.StatusRequestEntityTooLarge,

@@ -24,15 +24,18 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (*bytes.Buffe
 	if r.ContentLength > limit {
 		return nil, tooLarge(limit)
 	}
-	var src io.Reader = http.MaxBytesReader(w, r.Body, limit)
+	wire := &countingReader{r: http.MaxBytesReader(w, r.Body, limit)}
+	var src io.Reader = wire
+	gzipped := false
 
 	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(src)
 		if err != nil {
-			return nil, bodyError(err, limit, "invalid gzip body")
+			return nil, bodyError(err, limit, true, wire.n, r.ContentLength)
 		}
+		gzipped = true
 		defer zr.Close()
 		src = zr
 	default:
@@ -47,7 +50,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (*bytes.Buffe
 	n, err := buf.ReadFrom(io.LimitReader(src, limit+1))
 	if err != nil {
 		releaseBody(buf)
-		return nil, bodyError(err, limit, "read body")
+		return nil, bodyError(err, limit, gzipped, wire.n, r.ContentLength)
 	}
 	if n > limit {
 		releaseBody(buf)
@@ -62,15 +65,18 @@ func releaseBody(buf *bytes.Buffer) {
 	}
 }
 
-func bodyError(err error, limit int64, msg string) error {
+// bodyError maps an error from reading a body, of which read bytes arrived, to its answer.
+func bodyError(err error, limit int64, gzipped bool, read, contentLength int64) error {
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		return tooLarge(limit)
 	}
-	if errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) ||
-		errors.Is(err, io.ErrUnexpectedEOF) {
+	// A body cut short by the connection ends the gzip stream early too; the length tells.
+	cut := contentLength >= 0 && read < contentLength
+	if gzipped && !cut && (errors.Is(err, gzip.ErrHeader) ||
+		errors.Is(err, gzip.ErrChecksum) || errors.Is(err, io.ErrUnexpectedEOF)) {
 		return httperr.New(http.StatusBadRequest, "invalid gzip body: %v", err)
 	}
-	return httperr.Wrap(http.StatusBadRequest, msg, err)
+	return httperr.BodyRead(err, read, contentLength)
 }
 
 func tooLarge(limit int64) error {

@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -77,6 +80,61 @@ func TestWrongMethodAndUnknownPath(t *testing.T) {
 		if resp.Status != c.status || resp.Header.Get("Allow") != c.allow {
 			t.Errorf("%s %s: status %d, Allow %q, body %s; want %d and Allow %q", c.method,
 				c.path, resp.Status, resp.Header.Get("Allow"), resp.Body, c.status, c.allow)
+		}
+	}
+}
+
+// rawExchange sends head and body on a new connection, closes its writing side and returns the
+// answer's status and body.
+func rawExchange(t *testing.T, srv *testServer, head, body string) (int, string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, head+"\r\n"+body); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	if err := conn.(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatalf("close write: %v", err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("read response: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// A body that the connection cuts short is described as such, plain or chunked, on the
+// ingest and the query routes alike.
+func TestTruncatedBodies(t *testing.T) {
+	srv := startServer(t)
+	auth := "Authorization: Bearer " + srv.Key + "\r\n"
+	for _, c := range []struct {
+		name, head, body, want string
+	}{
+		{"ingest, plain", "POST /custom/v1/log HTTP/1.1\r\nHost: x\r\n" + auth +
+			"Content-Length: 20\r\n", `{"a":1}`,
+			"the body ended after 7 of the 20 bytes that Content-Length announced"},
+		{"batch, plain", "POST /v1/log/batch HTTP/1.1\r\nHost: x\r\n" + auth +
+			"Content-Length: 30\r\n", `{"logs":[`,
+			"the body ended after 9 of the 30 bytes that Content-Length announced"},
+		{"query, plain", "POST /v1/request/query HTTP/1.1\r\nHost: x\r\n" + auth +
+			"Content-Length: 40\r\n", `{"filter":"all"}`,
+			"the body ended after 16 of the 40 bytes that Content-Length announced"},
+		{"ingest, chunked", "POST /custom/v1/log HTTP/1.1\r\nHost: x\r\n" + auth +
+			"Transfer-Encoding: chunked\r\n", "7\r\n{\"a\":1}\r\n",
+			"the body ended early: the connection closed before its last chunk"},
+		{"ingest, bad chunk size", "POST /custom/v1/log HTTP/1.1\r\nHost: x\r\n" + auth +
+			"Transfer-Encoding: chunked\r\n", "zz\r\n{}\r\n0\r\n\r\n", "read body: "},
+	} {
+		status, body := rawExchange(t, srv, c.head, c.body)
+		if status != http.StatusBadRequest || !strings.Contains(body, c.want) ||
+			strings.Contains(body, "gzip") {
+			t.Errorf("%s: status %d %s, want 400 with %q", c.name, status, body, c.want)
 		}
 	}
 }
