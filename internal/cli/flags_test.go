@@ -31,6 +31,8 @@ func TestParseFlagsExplainsInvalidValues(t *testing.T) {
 		{"limit", "99999999999999999999",
 			"expected a whole number from -9223372036854775808 to 9223372036854775807"},
 		{"max-body-bytes", "10MiB", "expected a whole number of bytes"},
+		{"max-body-bytes", "99999999999999999999",
+			"expected a whole number of bytes from 1 to 9223372036854775807"},
 		{"seed", "-1", "expected a whole number from 0 to 18446744073709551615"},
 		{"shutdown-timeout", "30", "expected a duration with a unit, such as 500ms"},
 		{"gzip", "yes", "expected true or false"},
@@ -126,6 +128,18 @@ func TestRunExplainsInvalidEnvironment(t *testing.T) {
 			`invalid value "abc" for HELIOGRAPH_LIMIT: expected a whole number`},
 		{[]string{"serve"}, map[string]string{"HELIOGRAPH_MAX_BODY_BYTES": "abc"},
 			`invalid value "abc" for HELIOGRAPH_MAX_BODY_BYTES: expected a whole number`},
+		{[]string{"serve"}, map[string]string{"HELIOGRAPH_MAX_BODY_BYTES": "-5"},
+			`HELIOGRAPH_MAX_BODY_BYTES: -5 must be positive`},
+		{[]string{"serve"}, map[string]string{"HELIOGRAPH_SYNC": "off"},
+			`HELIOGRAPH_SYNC: "off" must be full or normal`},
+		{[]string{"serve", "--sync", "off"}, map[string]string{"HELIOGRAPH_SYNC": "full"},
+			`--sync: "off" must be full or normal`},
+		{[]string{"serve"}, map[string]string{"HELIOGRAPH_LOG_LEVEL": "loud"},
+			`HELIOGRAPH_LOG_LEVEL: "loud" must be debug, info, warn or error`},
+		{[]string{"serve", "--data-dir", "unused"}, map[string]string{"HELIOGRAPH_ADDR": "nonsense"},
+			`HELIOGRAPH_ADDR: listen tcp: address nonsense: missing port in address`},
+		{[]string{"serve", "--addr", "nonsense", "--data-dir", "unused"}, nil,
+			`--addr: listen tcp: address nonsense: missing port in address`},
 	} {
 		var stderr bytes.Buffer
 		code := Run(t.Context(), tc.args, Env{Stdout: &stderr, Stderr: &stderr,
@@ -134,5 +148,18 @@ func TestRunExplainsInvalidEnvironment(t *testing.T) {
 			t.Errorf("heliograph %q with %v: exit %d, stderr %q; want 1 and %q", tc.args,
 				tc.env, code, stderr.String(), tc.want)
 		}
+	}
+}
+
+// Mode names are read without regard to case, as the log level is.
+func TestServeModesIgnoreCase(t *testing.T) {
+	env := map[string]string{"HELIOGRAPH_SYNC": " FULL", "HELIOGRAPH_LOG_FORMAT": "JSON",
+		"HELIOGRAPH_LOG_LEVEL": "Info"}
+	_, logs, stop := runServer(t, t.TempDir(), env)
+	if code := stop(); code != 0 {
+		t.Fatalf("serve with %v exited with %d:\n%s", env, code, logs.String())
+	}
+	if out := logs.String(); !strings.HasPrefix(out, "{") {
+		t.Errorf("serve with HELIOGRAPH_LOG_FORMAT=JSON logged %q, want JSON lines", out)
 	}
 }

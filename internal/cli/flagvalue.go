@@ -85,8 +85,11 @@ func valueExpectation(f *flag.Flag) func(string) string {
 	case int:
 		return wholeNumberExpectation(unit, big.NewInt(math.MinInt), big.NewInt(math.MaxInt))
 	case int64:
-		return wholeNumberExpectation(unit, big.NewInt(math.MinInt64),
-			big.NewInt(math.MaxInt64))
+		lowest := big.NewInt(math.MinInt64)
+		if unit != "" {
+			lowest = big.NewInt(1) // Sizes in bytes are positive.
+		}
+		return wholeNumberExpectation(unit, lowest, big.NewInt(math.MaxInt64))
 	case uint:
 		return wholeNumberExpectation(unit, big.NewInt(0),
 			new(big.Int).SetUint64(math.MaxUint))

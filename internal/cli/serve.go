@@ -38,42 +38,57 @@ type serveConfig struct {
 	// BootstrapKey is HELIOGRAPH_BOOTSTRAP_KEY, the first key when the store is new; empty
 	// generates one.
 	BootstrapKey string
+	// source names the flag or environment variable that set a flag, for error messages;
+	// nil names the flag.
+	source func(flagName string) string
+}
+
+// from names the flag or environment variable that set the flag name.
+func (c serveConfig) from(name string) string {
+	if c.source == nil {
+		return "--" + name
+	}
+	return c.source(name)
 }
 
 func (c serveConfig) validate() error {
 	var errs []error
 	if c.Addr == "" {
-		errs = append(errs, errors.New("--addr: must not be empty"))
+		errs = append(errs, fmt.Errorf("%s: must not be empty", c.from("addr")))
 	}
 	if c.DataDir == "" {
-		errs = append(errs, errors.New("--data-dir: must not be empty"))
+		errs = append(errs, fmt.Errorf("%s: must not be empty", c.from("data-dir")))
 	}
 	if c.MaxBodyBytes <= 0 {
-		errs = append(errs, fmt.Errorf("--max-body-bytes: %d must be positive", c.MaxBodyBytes))
+		errs = append(errs, fmt.Errorf("%s: %d must be positive", c.from("max-body-bytes"),
+			c.MaxBodyBytes))
 	}
 	if c.MaxBatchBytes <= 0 {
-		errs = append(errs, fmt.Errorf("--max-batch-bytes: %d must be positive", c.MaxBatchBytes))
+		errs = append(errs, fmt.Errorf("%s: %d must be positive", c.from("max-batch-bytes"),
+			c.MaxBatchBytes))
 	}
 	if c.MaxBatchBytes > 0 && c.MaxBatchBytes < c.MaxBodyBytes {
-		errs = append(errs, fmt.Errorf("--max-batch-bytes: %d is below --max-body-bytes %d; "+
-			"a batch holds whole logs, so its limit must be at least the single-log limit "+
-			"(plus room for the batch envelope)", c.MaxBatchBytes, c.MaxBodyBytes))
+		errs = append(errs, fmt.Errorf("%s: %d is below %s %d; a batch holds "+
+			"whole logs, so its limit must be at least the single-log limit (plus room for "+
+			"the batch envelope)", c.from("max-batch-bytes"), c.MaxBatchBytes,
+			c.from("max-body-bytes"), c.MaxBodyBytes))
 	}
 	if c.KeyCacheTTL < 0 {
-		errs = append(errs, fmt.Errorf("--key-cache-ttl: %v must not be negative "+
-			"(0 reads the key store on every request)", c.KeyCacheTTL))
+		errs = append(errs, fmt.Errorf("%s: %v must not be negative "+
+			"(0 reads the key store on every request)", c.from("key-cache-ttl"), c.KeyCacheTTL))
 	}
 	if c.Sync != "full" && c.Sync != "normal" {
-		errs = append(errs, fmt.Errorf("--sync: %q must be full or normal", c.Sync))
+		errs = append(errs, fmt.Errorf("%s: %q must be full or normal", c.from("sync"), c.Sync))
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
-		errs = append(errs, err)
+		errs = append(errs, fmt.Errorf("%s: %w", c.from("log-level"), err))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		errs = append(errs, fmt.Errorf("--log-format: %q must be text or json", c.LogFormat))
+		errs = append(errs, fmt.Errorf("%s: %q must be text or json", c.from("log-format"),
+			c.LogFormat))
 	}
 	if c.ShutdownTimeout <= 0 {
-		errs = append(errs, errors.New("--shutdown-timeout: must be positive"))
+		errs = append(errs, fmt.Errorf("%s: must be positive", c.from("shutdown-timeout")))
 	}
 	if c.BootstrapKey != "" {
 		if err := auth.CheckBootstrapKey(c.BootstrapKey); err != nil {
@@ -113,6 +128,10 @@ func runServe(ctx context.Context, args []string, env Env) error {
 			"(see heliograph serve --help)", fs.Args())
 	}
 	c.BootstrapKey = env.Getenv("HELIOGRAPH_BOOTSTRAP_KEY")
+	c.source = func(name string) string { return flagSource(fs, name, env.Getenv) }
+	// Names of modes are compared as the log level is, without regard to case.
+	c.Sync = strings.ToLower(strings.TrimSpace(c.Sync))
+	c.LogFormat = strings.ToLower(strings.TrimSpace(c.LogFormat))
 	if err := c.validate(); err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
@@ -126,7 +145,8 @@ func serve(ctx context.Context, c serveConfig, env Env) error {
 	// address leaves the data directory as it was.
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
-		return err // The *net.OpError names the operation and the address.
+		// The *net.OpError names the operation and the address.
+		return fmt.Errorf("%s: %w", c.from("addr"), err)
 	}
 	// srv.Run closes the listener; this Close covers the returns before it.
 	defer ln.Close()
@@ -243,7 +263,7 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 func parseLevel(s string) (slog.Level, error) {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(strings.ToUpper(s))); err != nil {
-		return 0, fmt.Errorf("--log-level: %q must be debug, info, warn or error", s)
+		return 0, fmt.Errorf("%q must be debug, info, warn or error", s)
 	}
 	return lvl, nil
 }
