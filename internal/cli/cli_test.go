@@ -330,3 +330,52 @@ func TestKeysLifecycle(t *testing.T) {
 		t.Errorf("invalid scope: exit %d, output %q", code, msg)
 	}
 }
+
+func TestKeysCommandsCheckArguments(t *testing.T) {
+	dir := t.TempDir()
+	run := func(args ...string) (string, string, int) {
+		var out, errOut bytes.Buffer
+		code := Run(t.Context(), args, Env{Stdout: &out, Stderr: &errOut, Getenv: envFrom(nil)})
+		return out.String(), errOut.String(), code
+	}
+	_, msg, code := run("keys", "create", "--data-dir", dir, "--name", "z", "extra")
+	if code != 1 || !strings.Contains(msg, `keys create takes no arguments, found "extra"`) {
+		t.Errorf("keys create with an extra argument: exit %d, %q; want 1 naming it", code, msg)
+	}
+	_, msg, code = run("keys", "create", "--name", "z", "extra", "--data-dir", dir)
+	if code != 1 || !strings.Contains(msg, "the flags after it were not read") {
+		t.Errorf("keys create with flags after an argument: exit %d, %q; want 1 saying the "+
+			"flags were not read", code, msg)
+	}
+	_, msg, code = run("keys", "list", "--data-dir", dir, "extra")
+	if code != 1 || !strings.Contains(msg, `keys list takes no arguments, found "extra"`) {
+		t.Errorf("keys list with an extra argument: exit %d, %q; want 1 naming it", code, msg)
+	}
+
+	if _, msg, code := run("keys", "create", "--data-dir", dir, "--name", " spaced ",
+		"--project", " default "); code != 0 {
+		t.Fatalf("keys create: exit %d: %s", code, msg)
+	}
+	list, _, _ := run("keys", "list", "--data-dir", dir)
+	var id string
+	for _, line := range strings.Split(list, "\n") {
+		if f := strings.Fields(line); len(f) > 2 && f[2] == "spaced" {
+			id = f[0]
+			if f[1] != "default" {
+				t.Errorf("key listed in project %q, want default trimmed: %q", f[1], line)
+			}
+		}
+	}
+	if id == "" {
+		t.Fatalf("keys list lacks the key named spaced, trimmed:\n%s", list)
+	}
+	if _, msg, code := run("keys", "revoke", id, "--data-dir", dir); code != 0 ||
+		!strings.HasPrefix(msg, "revoked key "+id) {
+		t.Errorf("keys revoke: exit %d, %q", code, msg)
+	}
+	if _, msg, code := run("keys", "revoke", id, "--data-dir", dir); code != 0 ||
+		!strings.Contains(msg, "was already revoked at ") {
+		t.Errorf("keys revoke twice: exit %d, %q; want 0 saying it was already revoked",
+			code, msg)
+	}
+}

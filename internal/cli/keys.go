@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,10 +23,11 @@ const keysUsage = `Usage:
   heliograph keys list
   heliograph keys revoke KEY_ID
 
-Manages API keys directly in the data directory; the server need not be running. "create"
-prints the new key once: only its hash is stored. A project named by --project that does not
-exist yet is created. A key revoked while the server runs stops working within the server's
---key-cache-ttl.`
+Manages API keys directly in the data directory (--data-dir, default ./heliograph-data,
+also read from HELIOGRAPH_DATA_DIR); the server need not be running. "create" prints the new
+key once: only its hash is stored. A project named by --project that does not exist yet is
+created. A key revoked while the server runs stops working within the server's
+--key-cache-ttl. "heliograph keys COMMAND --help" lists the flags of a command.`
 
 func runKeys(ctx context.Context, args []string, env Env) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
@@ -60,10 +62,15 @@ func keysCreate(ctx context.Context, args []string, env Env) error {
 	if err := parseFlags(fs, args, env.Getenv); err != nil {
 		return err
 	}
+	if err := noArguments("keys create", fs.Args()); err != nil {
+		return err
+	}
+	// Spaces around a name come from quoting; names are compared as given.
+	*name, *project = strings.TrimSpace(*name), strings.TrimSpace(*project)
 	switch {
-	case strings.TrimSpace(*name) == "":
+	case *name == "":
 		return errors.New("keys create: --name is required and must not be blank")
-	case strings.TrimSpace(*project) == "":
+	case *project == "":
 		return errors.New("keys create: --project must not be blank")
 	case !utf8.ValidString(*name + *project):
 		return errors.New("keys create: --name and --project must be valid UTF-8")
@@ -124,6 +131,9 @@ func keysList(ctx context.Context, args []string, env Env) error {
 	if err := parseFlags(fs, args, env.Getenv); err != nil {
 		return err
 	}
+	if err := noArguments("keys list", fs.Args()); err != nil {
+		return err
+	}
 	st, err := openStore(ctx, *dataDir)
 	if err != nil {
 		return err
@@ -182,6 +192,13 @@ func keysRevoke(ctx context.Context, args []string, env Env) error {
 	defer st.Close()
 
 	id := ids[0]
+	if at, ok, err := revokedAt(ctx, st, id); err != nil {
+		return fmt.Errorf("keys revoke: %w", err)
+	} else if ok {
+		fmt.Fprintf(env.Stderr, "key %s was already revoked at %s\n", escapeControls(id),
+			at.UTC().Format(time.RFC3339))
+		return nil
+	}
 	if err := st.RevokeKey(ctx, id); errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("keys revoke: no key with id %q", id)
 	} else if err != nil {
@@ -189,6 +206,34 @@ func keysRevoke(ctx context.Context, args []string, env Env) error {
 	}
 	fmt.Fprintf(env.Stderr, "revoked key %s\n", escapeControls(id))
 	return nil
+}
+
+// revokedAt returns when the key id was revoked, and false for an active or unknown key.
+func revokedAt(ctx context.Context, st *sqlite.DB, id string) (time.Time, bool, error) {
+	keys, err := st.ListKeys(ctx)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	for _, k := range keys {
+		if k.ID == id && !k.RevokedAt.IsZero() {
+			return k.RevokedAt, true, nil
+		}
+	}
+	return time.Time{}, false, nil
+}
+
+// noArguments rejects arguments left after the flags of a command that takes none. The flag
+// package stops at the first argument that is not a flag, so flags after it were not read.
+func noArguments(cmd string, rest []string) error {
+	if len(rest) == 0 {
+		return nil
+	}
+	hint := ""
+	if slices.ContainsFunc(rest[1:], func(a string) bool { return strings.HasPrefix(a, "-") }) {
+		hint = ", and the flags after it were not read"
+	}
+	return fmt.Errorf("%s takes no arguments, found %q%s (see heliograph %s --help)", cmd,
+		rest[0], hint, cmd)
 }
 
 // openStore opens the store of a data directory for a management command; the directory must
