@@ -118,15 +118,18 @@ func (a *Authenticator) remember(hash string, p Principal) {
 }
 
 // RequestKey extracts the key from Helicone-Auth or Authorization, preferring Helicone-Auth as
-// Helicone's own server does. A "Bearer " prefix is optional and case-insensitive.
+// Helicone's own server does. A "Bearer " prefix is optional and case-insensitive; "Bearer"
+// alone carries no key.
 func RequestKey(r *http.Request) string {
 	v := r.Header.Get("Helicone-Auth")
 	if v == "" {
 		v = r.Header.Get("Authorization")
 	}
 	v = strings.TrimSpace(v)
-	if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
-		v = strings.TrimSpace(v[7:])
+	const scheme = "bearer"
+	if len(v) >= len(scheme) && strings.EqualFold(v[:len(scheme)], scheme) &&
+		(len(v) == len(scheme) || v[len(scheme)] == ' ' || v[len(scheme)] == '\t') {
+		v = strings.TrimSpace(v[len(scheme):])
 	}
 	return v
 }

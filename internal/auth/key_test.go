@@ -1,6 +1,8 @@
 package auth_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -20,6 +22,25 @@ func TestDisplayPrefix(t *testing.T) {
 		"hg_" + strings.Repeat("-", 40), "xx" + gen[2:]} {
 		if got := auth.DisplayPrefix(secret); got != "" {
 			t.Errorf("DisplayPrefix(%q) = %q, want nothing", secret, got)
+		}
+	}
+}
+
+func TestRequestKey(t *testing.T) {
+	for _, c := range []struct{ header, value, want string }{
+		{"Authorization", "Bearer hg_abc", "hg_abc"},
+		{"Authorization", "bearer   hg_abc ", "hg_abc"},
+		{"Authorization", "hg_abc", "hg_abc"},
+		{"Authorization", "Bearer", ""},
+		{"Authorization", "Bearer ", ""},
+		{"Authorization", "BEARER\thg_abc", "hg_abc"},
+		{"Authorization", "Bearerhg_abc", "Bearerhg_abc"},
+		{"Helicone-Auth", "Bearer hg_helicone", "hg_helicone"},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set(c.header, c.value)
+		if got := auth.RequestKey(r); got != c.want {
+			t.Errorf("RequestKey(%s: %q) = %q, want %q", c.header, c.value, got, c.want)
 		}
 	}
 }

@@ -67,8 +67,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = runImport(ctx, args[1:], env)
 	case "seed":
 		err = runSeed(ctx, args[1:], env)
-	case "version":
-		fmt.Fprintln(env.Stdout, versionString())
+	case "version", "--version":
+		err = runVersion(args[1:], env)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprintln(env.Stdout, usage)
 	default:
@@ -93,6 +93,19 @@ func Run(ctx context.Context, args []string, env Env) int {
 // errUsage reports a command line that could not be parsed; the flag package has already
 // printed the problem and the usage.
 var errUsage = errors.New("usage")
+
+func runVersion(args []string, env Env) error {
+	fs := newFlagSet("version", "Usage: heliograph version\n\nPrints the version and the "+
+		"commit the binary was built from.", env.Stderr)
+	if err := parseFlags(fs, args, env.Getenv); err != nil {
+		return err
+	}
+	if err := noArguments("version", fs.Args()); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, versionString())
+	return nil
+}
 
 func versionString() string {
 	return fmt.Sprintf("heliograph %s (commit %s)", Version, buildCommit())

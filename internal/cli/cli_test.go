@@ -379,3 +379,23 @@ func TestKeysCommandsCheckArguments(t *testing.T) {
 			code, msg)
 	}
 }
+
+func TestVersionCommand(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, stdout, _ := runCommand(t.Context(), args...)
+		if code != 0 || !strings.HasPrefix(stdout, "heliograph ") {
+			t.Errorf("heliograph %q: exit %d, stdout %q; want 0 and the version", args, code,
+				stdout)
+		}
+	}
+	code, stdout, stderr := runCommand(t.Context(), "version", "extra")
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "version takes no arguments") {
+		t.Errorf("heliograph version extra: exit %d, stdout %q, stderr %q; want 1 naming the "+
+			"argument", code, stdout, stderr)
+	}
+	code, _, stderr = runCommand(t.Context(), "version", "--json")
+	if code != 2 || !strings.Contains(stderr, "-json") {
+		t.Errorf("heliograph version --json: exit %d, stderr %q; want 2 naming the flag", code,
+			stderr)
+	}
+}

@@ -83,10 +83,13 @@ func checkServerURL(raw string) error {
 	return nil
 }
 
-// redactURL returns raw with the password of its user information replaced by "xxxxx".
+// redactURL returns raw with the password of its user information replaced by "xxxxx", and
+// otherwise as typed.
 func redactURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Redacted()
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			return u.Redacted()
+		}
 	}
 	return raw
 }

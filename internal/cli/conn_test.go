@@ -113,3 +113,12 @@ func TestCheckAPIKeyAcceptsPrintableASCII(t *testing.T) {
 		}
 	}
 }
+
+func TestServerURLQuotedAsTyped(t *testing.T) {
+	code, _, stderr := runToExit(t, map[string]string{"HELIOGRAPH_URL": "not a url"}, "query",
+		"--api-key", fixtureKey)
+	if code != 1 || !strings.Contains(stderr, `invalid server URL "not a url" in HELIOGRAPH_URL`) {
+		t.Errorf("query with HELIOGRAPH_URL=\"not a url\": exit %d, stderr %q; want 1 quoting "+
+			"the URL as typed", code, stderr)
+	}
+}

@@ -198,7 +198,9 @@ func serve(ctx context.Context, c serveConfig, env Env) error {
 	})
 	log.Info("starting heliograph", "version", Version, "commit", buildCommit(),
 		"go_version", runtime.Version(), "addr", ln.Addr().String(), "store", "sqlite",
-		"data_path", dbPath, "sync", c.Sync, "max_body_bytes", c.MaxBodyBytes)
+		"data_path", dbPath, "sync", c.Sync, "max_body_bytes", c.MaxBodyBytes,
+		"max_batch_bytes", c.MaxBatchBytes, "key_cache_ttl", c.KeyCacheTTL.String(),
+		"shutdown_timeout", c.ShutdownTimeout.String())
 	log.Info("ready", "addr", ln.Addr().String())
 	if env.Ready != nil {
 		env.Ready(ln.Addr().String())
@@ -229,6 +231,10 @@ func checkDataDirWritable(dataDir string) error {
 
 	for _, file := range []string{databaseFile, databaseFile + "-wal", databaseFile + "-shm"} {
 		path := filepath.Join(dataDir, file)
+		if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
+			return fmt.Errorf("store file %s is not a regular file; move it away or choose "+
+				"another --data-dir", path)
+		}
 		f, err := os.OpenFile(path, os.O_RDWR, 0)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue

@@ -137,3 +137,18 @@ func TestServeSecondOnSameDataDirFails(t *testing.T) {
 		t.Errorf("serve after the first stopped: exit %d:\n%s", code, stderr)
 	}
 }
+
+func TestServeRejectsStoreFileThatIsADirectory(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, databaseFile)
+	if err := os.Mkdir(db, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCommand(t.Context(), "serve", "--addr", "127.0.0.1:0", "--data-dir",
+		dir)
+	want := "store file " + db + " is not a regular file"
+	if code != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("serve with %s a directory: exit %d, stderr %q; want 1 and %q", db, code,
+			stderr, want)
+	}
+}
