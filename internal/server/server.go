@@ -33,7 +33,10 @@ type Options struct {
 	KeyCacheTTL time.Duration
 	// ShutdownTimeout bounds the drain of in-flight requests on shutdown.
 	ShutdownTimeout time.Duration
-	Logger          *slog.Logger
+	// ReadTimeout bounds the reading of one request, body included; zero means 60 seconds.
+	// A request whose body has not arrived by then gets 408.
+	ReadTimeout time.Duration
+	Logger      *slog.Logger
 	// Registry receives the metrics; nil makes a new one.
 	Registry *prometheus.Registry
 }
@@ -61,6 +64,9 @@ func New(st store.Store, opts Options) *Server {
 	}
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 30 * time.Second
+	}
+	if opts.ReadTimeout <= 0 {
+		opts.ReadTimeout = 60 * time.Second
 	}
 	m := metrics.New(opts.Registry)
 	s := &Server{store: st, opts: opts, log: opts.Logger}
@@ -101,11 +107,13 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    1 << 20,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ReadTimeout:       s.opts.ReadTimeout,
+		// Longer than ReadTimeout, so that a client whose body did not arrive in time still
+		// gets its 408.
+		WriteTimeout:   s.opts.ReadTimeout + 10*time.Second,
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 1 << 20,
+		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	// Live-tail streams never go idle, so Shutdown would wait for them until its deadline.
 	srv.RegisterOnShutdown(s.api.CloseStreams)

@@ -9,6 +9,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/heliograph/heliograph/internal/server"
 )
 
 func TestQueryRouteRejectsCompressedBody(t *testing.T) {
@@ -136,5 +139,29 @@ func TestTruncatedBodies(t *testing.T) {
 			strings.Contains(body, "gzip") {
 			t.Errorf("%s: status %d %s, want 400 with %q", c.name, status, body, c.want)
 		}
+	}
+}
+
+// A body that does not arrive within the read timeout gets 408, not a closed connection.
+func TestSlowBodyGets408(t *testing.T) {
+	srv := startServerWith(t, server.Options{ReadTimeout: 300 * time.Millisecond})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "POST /custom/v1/log HTTP/1.1\r\nHost: x\r\n"+
+		"Authorization: Bearer "+srv.Key+"\r\nContent-Length: 100\r\n\r\n{"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("read response: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusRequestTimeout ||
+		!strings.Contains(string(b), "the body did not arrive in time: 1 bytes came") {
+		t.Errorf("slow body: status %d %s, want 408", resp.StatusCode, b)
 	}
 }
