@@ -60,6 +60,11 @@ func (l *exportLog) appendBatchItem(dst []byte) ([]byte, error) {
 	}
 	dst = append(dst, `},"provider":`...)
 	dst = appendString(dst, l.Provider)
+	if l.Path != "" {
+		dst = append(dst, `},"path":`...)
+		dst = appendString(dst, l.Path)
+		return append(dst, "}"...), nil
+	}
 	return append(dst, "}}"...), nil
 }
 

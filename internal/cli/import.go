@@ -25,9 +25,9 @@ standard input) through POST /v1/log/batch. Each log keeps its request id, times
 properties, session, user, cost and byte-equal bodies; its scores are set again after it is
 stored. Importing the same file twice stores nothing twice: logs already stored are counted
 as duplicates and keep their fields, but the file's scores are set on them again, so running
-an interrupted import a second time completes it. A line whose request_id is not a UUID (versions 1 to 8) is
-rejected, because the server would store it under a new id each time. Logs arrive with the
-path /v1/log/batch. Each log is sent as a rebuilt custom-log body, a few hundred bytes larger
+an interrupted import a second time completes it. A line whose request_id is not a UUID
+(versions 1 to 8) is rejected, because the server would store it under a new id each time.
+Each log keeps the ingest path it first came through. Each log is sent as a rebuilt custom-log body, a few hundred bytes larger
 than the one first received, so a log that came within that margin of the server's
 --max-body-bytes is rejected with 413 on a server with the same limit: raise the target's
 limit to import it.`

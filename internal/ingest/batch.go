@@ -25,7 +25,10 @@ type batchRequest struct {
 type batchItem struct {
 	Headers  json.RawMessage `json:"headers"`
 	Provider string          `json:"provider"`
-	Body     json.RawMessage `json:"body"`
+	// Path is the ingest route the log first came through, for a log stored again such as
+	// by heliograph import; empty means the batch route.
+	Path string          `json:"path"`
+	Body json.RawMessage `json:"body"`
 }
 
 // Item outcomes in a batch response.
@@ -160,6 +163,14 @@ func (h *Handler) decodeItem(raw json.RawMessage) (*record.Record, error) {
 		return nil, httperr.New(http.StatusBadRequest,
 			"provider: unknown %q, want CUSTOM, OPENAI, ANTHROPIC or GOOGLE", item.Provider)
 	}
+	path := batchPath
+	if item.Path != "" {
+		if _, ok := singleRoutes[item.Path]; !ok && item.Path != batchPath {
+			return nil, httperr.New(http.StatusBadRequest, "path: %q is not an ingest route "+
+				"such as /custom/v1/log or /oai/v1/log", item.Path)
+		}
+		path = item.Path
+	}
 	if len(item.Body) == 0 || string(item.Body) == "null" {
 		return nil, httperr.New(http.StatusBadRequest, "body: missing")
 	}
@@ -174,7 +185,7 @@ func (h *Handler) decodeItem(raw json.RawMessage) (*record.Record, error) {
 	}
 	rec, err := record.Decode(item.Body, hdr, record.Options{
 		Provider: provider,
-		Path:     batchPath,
+		Path:     path,
 		MaxDepth: h.opts.MaxDepth,
 	})
 	if err != nil {
