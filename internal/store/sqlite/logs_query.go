@@ -207,8 +207,10 @@ func compileSort(s filter.Sort) (order string, args []any, byCreated bool, err e
 	switch {
 	case col.nullable || col.keyed:
 		nulls = " NULLS LAST"
-	case col.kind == kindText:
-		// Text columns hold '' for no value, such as a log without a user.
+	case col.kind == kindText && !s.Desc:
+		// Text columns hold '' for no value, such as a log without a user, and '' sorts
+		// before any other text. Descending, it comes last as it is; ascending, the extra
+		// term moves it there, at the price of the index order: a sort of all logs.
 		empty = "(" + expr + " = ''), "
 	}
 	order = empty + expr + dir + nulls + ", request_id" + dir
