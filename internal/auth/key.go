@@ -49,8 +49,8 @@ func HashKey(secret string) []byte {
 }
 
 // DisplayPrefix returns the part of a key that may be shown in listings: the first
-// characters of a generated key, and nothing of a key chosen by an operator, which can be
-// short enough that its first characters would give most of it away.
+// characters of a generated key, and nothing of a key chosen by an operator. A chosen key can
+// be short, and then its first characters give most of it away.
 func DisplayPrefix(secret string) string {
 	if !isGenerated(secret) {
 		return ""

@@ -68,8 +68,8 @@ const (
 )
 
 // MaxProperties is the most properties one log may bring. Each property is a row of its own
-// and an update of the hourly property rollup in the commit, so a log with a quarter of a
-// million of them held every other log's commit for seconds.
+// and an update of the hourly property rollup in the commit that other logs share, so their
+// number bounds how long one log can delay every other.
 const MaxProperties = 256
 
 // ReservedPropertyKeys are the lower-cased Helicone header names that ingest stores in

@@ -209,8 +209,9 @@ func compileSort(s filter.Sort) (order string, args []any, byCreated bool, err e
 		nulls = " NULLS LAST"
 	case col.kind == kindText && !s.Desc:
 		// Text columns hold '' for no value, such as a log without a user, and '' sorts
-		// before any other text. Descending, it comes last as it is; ascending, the extra
-		// term moves it there, at the price of the index order: a sort of all logs.
+		// before any other text, so a descending sort puts it last as it is. Ascending,
+		// this term moves it to the end. It also keeps SQLite from reading the field's
+		// index in order, so the sort reads every log in scope.
 		empty = "(" + expr + " = ''), "
 	}
 	order = empty + expr + dir + nulls + ", request_id" + dir

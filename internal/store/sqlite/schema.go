@@ -246,9 +246,9 @@ GROUP BY 1, 2, 3, 4;
 
 // schemaV7 clears the stored prefix of keys chosen by an operator. Builds before it stored the
 // first 10 characters of every key in clear, which for a 16-character bootstrap key left only
-// 6 unknown. A generated key's prefix is "hg_" and 7 base-62 characters; the step keeps
-// prefixes of that form, including those of chosen keys that happen to start that way, because
-// the stored row cannot tell them apart.
+// 6 unknown. A generated key's prefix is "hg_" and 7 base-62 characters. The step keeps
+// prefixes of that form, also those of chosen keys that happen to start that way: the stored
+// row cannot tell the two apart.
 const schemaV7 = `
 UPDATE api_keys SET prefix = ''
 WHERE NOT (length(prefix) = 10 AND prefix GLOB
