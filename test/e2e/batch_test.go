@@ -107,22 +107,31 @@ func (failingStore) InsertLogs(context.Context, []*record.Record) ([]store.Inser
 
 func (failingStore) Ping(context.Context) error { return errDiskGone }
 
-func TestStoreFailureIsNot200(t *testing.T) {
+// serveFaulty serves a real store wrapped by fault over loopback, with one key of project
+// default.
+func serveFaulty(t *testing.T, fault func(*sqlite.DB) store.Store) *testServer {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "h.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	const key = "hg_store_failure_key_000000000000000000000"
+	t.Cleanup(func() { st.Close() })
+	const key = "hg_faulty_store_key_0000000000000000000000"
 	if _, err := auth.Bootstrap(t.Context(), st, dir, key); err != nil {
 		t.Fatal(err)
 	}
-	srv := server.New(failingStore{st}, server.Options{Logger: slog.New(slog.DiscardHandler)})
-	defer srv.Close()
+	srv := server.New(fault(st), server.Options{Logger: slog.New(slog.DiscardHandler)})
 	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
-	h := &testServer{URL: ts.URL, Key: key, Store: st}
+	// Cleanups run last first: the HTTP server, then the writer, then the store.
+	t.Cleanup(srv.Close)
+	t.Cleanup(ts.Close)
+	return &testServer{URL: ts.URL, Key: key, Store: st}
+}
+
+func TestStoreFailureIsNot200(t *testing.T) {
+	h := serveFaulty(t, func(st *sqlite.DB) store.Store { return failingStore{st} })
+	key := h.Key
 
 	resp := h.do(t, http.MethodPost, "/custom/v1/log", key, []byte(baseBody), nil)
 	if resp.Status != http.StatusServiceUnavailable {
@@ -162,22 +171,9 @@ func (f flakyStore) InsertLogs(ctx context.Context, recs []*record.Record) (
 // A server whose commits fail is not ready, although its store still answers reads, and it is
 // ready again once a commit succeeds.
 func TestReadyzFollowsCommits(t *testing.T) {
-	dir := t.TempDir()
-	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "h.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	const key = "hg_flaky_store_key_00000000000000000000000"
-	if _, err := auth.Bootstrap(t.Context(), st, dir, key); err != nil {
-		t.Fatal(err)
-	}
 	fail := &atomic.Bool{}
-	srv := server.New(flakyStore{st, fail}, server.Options{Logger: slog.New(slog.DiscardHandler)})
-	defer srv.Close()
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
-	h := &testServer{URL: ts.URL, Key: key, Store: st}
+	h := serveFaulty(t, func(st *sqlite.DB) store.Store { return flakyStore{st, fail} })
+	key := h.Key
 
 	steps := []struct {
 		fail       bool
