@@ -258,7 +258,7 @@ func TestHeliconeSortAndPaging(t *testing.T) {
 	srv.seedAPILogs(t, srv.Key, filterBase)
 
 	// Ties are broken by request id in the sort's direction; logs without the value (a
-	// missing property, an unknown ttft) come last in both directions.
+	// missing property, an unknown ttft, no user) come last in both directions.
 	cases := []struct {
 		sort string
 		want []int
@@ -282,7 +282,7 @@ func TestHeliconeSortAndPaging(t *testing.T) {
 		{`{"cost":"desc"}`, []int{3, 2, 1, 6, 5, 4}},
 		{`{"status":"asc"}`, []int{4, 1, 3, 6, 5, 2}},
 		{`{"status":"desc"}`, []int{2, 5, 6, 3, 1, 4}},
-		{`{"user_id":"asc"}`, []int{4, 6, 1, 3, 2, 5}},
+		{`{"user_id":"asc"}`, []int{1, 3, 2, 5, 4, 6}},
 		{`{"user_id":"desc"}`, []int{5, 2, 3, 1, 6, 4}},
 		{`{"model":"asc"}`, []int{5, 3, 4, 1, 2, 6}},
 		{`{"model":"desc"}`, []int{6, 2, 1, 4, 3, 5}},
