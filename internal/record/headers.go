@@ -48,17 +48,27 @@ func readHeaders(meta []byte, h http.Header) (heliconeHeaders, error) {
 		return hh, err
 	}
 	for name, values := range h {
-		if len(values) == 0 {
-			continue
-		}
-		// net/http passes bytes 0x80 to 0xFF of a header through, and a value that is not
-		// UTF-8 could neither be matched by a filter nor exported as JSON unchanged.
-		if hh.set(name, values[0]) && !utf8.ValidString(values[0]) {
-			return hh, &Error{Field: name, kind: ErrInvalidUTF8, Msg: fmt.Sprintf(
-				"invalid UTF-8 at byte %d of the value", InvalidUTF8Offset([]byte(values[0])))}
+		if len(values) > 0 {
+			hh.set(name, headerText(values[0]))
 		}
 	}
 	return hh, checkProperties(hh.properties)
+}
+
+// headerText returns a header value as text. net/http passes bytes 0x80 to 0xFF through,
+// and clients send them in two ways: UTF-8, or one byte per character of ISO-8859-1, as
+// Node's fetch does with "Zürich" and Python's http.client with any str. A value that is not
+// valid UTF-8 is read as ISO-8859-1, whose 256 characters are the first 256 of Unicode.
+func headerText(v string) string {
+	if utf8.ValidString(v) {
+		return v
+	}
+	var b strings.Builder
+	b.Grow(len(v) * 2)
+	for i := 0; i < len(v); i++ {
+		b.WriteRune(rune(v[i]))
+	}
+	return b.String()
 }
 
 // Limits on one property, the same for ingest and for the property mutation route.
@@ -152,23 +162,23 @@ func HeaderTarget(name string) string {
 	return strings.ToLower(name)
 }
 
-// set records one header and reports whether a log keeps it; unknown names are ignored.
-func (hh *heliconeHeaders) set(name, value string) bool {
+// set records one header; unknown names are ignored.
+func (hh *heliconeHeaders) set(name, value string) {
 	if !hasPrefixFold(name, headerPrefix) {
-		return false
+		return
 	}
 	if len(name) > len(headerPropertyPrefix) && hasPrefixFold(name, headerPropertyPrefix) {
 		// The key is trimmed and lower-cased as the property mutation route does, so that
 		// both name the same property. A key of spaces only is ignored like an empty one.
 		key := strings.ToLower(strings.TrimSpace(name[len(headerPropertyPrefix):]))
 		if key == "" {
-			return false
+			return
 		}
 		if hh.properties == nil {
 			hh.properties = make(map[string]string, 4)
 		}
 		hh.properties[key] = value
-		return true
+		return
 	}
 	switch {
 	case strings.EqualFold(name, headerUserID):
@@ -189,10 +199,7 @@ func (hh *heliconeHeaders) set(name, value string) bool {
 		hh.omitRequest = strings.EqualFold(strings.TrimSpace(value), "true")
 	case strings.EqualFold(name, headerOmitResponse):
 		hh.omitResponse = strings.EqualFold(strings.TrimSpace(value), "true")
-	default:
-		return false
 	}
-	return true
 }
 
 // resolveRequestID returns the Helicone-Request-Id in lower case when it is a valid UUID, and

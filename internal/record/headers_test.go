@@ -202,21 +202,25 @@ func TestDecodeMetaFirstNameWins(t *testing.T) {
 	}
 }
 
-// A Helicone header that a log keeps must be UTF-8; other headers are not read, so their
-// bytes do not matter.
-func TestDecodeHeaderUTF8(t *testing.T) {
+// A header value that is not UTF-8 is read as ISO-8859-1, as Node's fetch and Python's
+// http.client send characters up to U+00FF.
+func TestDecodeHeaderLatin1(t *testing.T) {
 	body := []byte(logBody(`{"model":"m"}`, `"json":{}`, ""))
-	ignored := header("X-Team", "caf\xe9", "Helicone-Cache-Enabled", "caf\xe9",
-		"Helicone-Auth", "Bearer caf\xe9")
-	if _, err := record.Decode(body, ignored, record.Options{}); err != nil {
-		t.Errorf("Decode with non-UTF-8 headers that are not read: %v, want nil", err)
+	h := header("Helicone-Property-City", "Z\xfcrich", "Helicone-User-Id", "jos\xe9",
+		"Helicone-Session-Name", "caf\xc3\xa9", "Helicone-Session-Path", "/\xff/a")
+	rec, err := record.Decode(body, h, record.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, name := range []string{"Helicone-User-Id", "Helicone-Property-Env",
-		"Helicone-Session-Name", "Helicone-Model-Override"} {
-		_, err := record.Decode(body, header(name, "ok\xe9"), record.Options{})
-		want := name + ": invalid UTF-8 at byte 2 of the value"
-		if err == nil || err.Error() != want {
-			t.Errorf("Decode with %s not UTF-8: %v, want %q", name, err, want)
+	checks := []struct{ name, got, want string }{
+		{"property city", rec.Properties["city"], "Zürich"},
+		{"UserID", rec.UserID, "josé"},
+		{"SessionName (UTF-8 as sent)", rec.SessionName, "café"},
+		{"SessionPath", rec.SessionPath, "/ÿ/a"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("Decode: %s = %q, want %q", c.name, c.got, c.want)
 		}
 	}
 }

@@ -207,7 +207,7 @@ func checkCommon(t *testing.T, r row, session string, tc nodeCase) {
 		t.Errorf("user = %q, want user-node", r.UserID)
 	}
 	for k, v := range map[string]string{"label": tc.label, "environment": "Test",
-		"app": "node-acceptance"} {
+		"app": "node-acceptance", "city": "Zürich"} {
 		if r.Properties[k] != v {
 			t.Errorf("property %q = %q, want %q", k, r.Properties[k], v)
 		}

@@ -29,6 +29,8 @@ function headersFor(label, path) {
     "Helicone-Request-Id": id,
     "Helicone-Property-Label": label,
     "Helicone-Property-Environment": "Test",
+    // fetch sends characters up to U+00FF as one ISO-8859-1 byte each.
+    "Helicone-Property-City": "Zürich",
     "Helicone-Session-Id": sessionId,
     "Helicone-Session-Name": "node acceptance",
     "Helicone-Session-Path": path,
