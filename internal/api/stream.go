@@ -143,7 +143,11 @@ func (h *Handler) runStream(ctx context.Context, s *tailStream) error {
 				if ctx.Err() != nil || errors.Is(err, errClientGone) {
 					return nil
 				}
-				msg, _ := json.Marshal(map[string]string{"error": "store unavailable"})
+				text := "store unavailable"
+				if errors.Is(err, store.ErrInvalidQuery) {
+					text = err.Error() // Names the filter's problem, never stored data.
+				}
+				msg, _ := json.Marshal(map[string]string{"error": text})
 				_ = s.send("event: error\ndata: " + string(msg) + "\n\n")
 				return err
 			}

@@ -35,7 +35,8 @@ func ParseHeliconeFilter(raw json.RawMessage) (filter.Expr, error) {
 	return e, nil
 }
 
-// countNodes returns the number of conditions and operators in e, as [MaxNodes] counts them.
+// countNodes returns the number of conditions and operators in e, as [MaxNodes] counts them:
+// a negated comparison, such as not-equals, is one condition.
 func countNodes(e filter.Expr) int {
 	switch x := e.(type) {
 	case filter.And:
@@ -43,6 +44,9 @@ func countNodes(e filter.Expr) int {
 	case filter.Or:
 		return 1 + countAll(x.Exprs)
 	case filter.Not:
+		if _, ok := x.X.(filter.Cond); ok {
+			return 1
+		}
 		return 1 + countNodes(x.X)
 	}
 	return 1

@@ -17,8 +17,8 @@ const (
 	// ParseHeliconeFilter accepts (and/or objects).
 	MaxDepth = 64
 	// MaxNodes is the most conditions and operators that Parse and ParseHeliconeFilter
-	// accept: each comparison, each not and each run of and or of or counts one. The stores
-	// compile filters to SQL and take no more.
+	// accept: each comparison (negated ones such as "not in" included), each not and each
+	// run of and or of or counts one.
 	MaxNodes = 500
 )
 

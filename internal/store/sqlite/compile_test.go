@@ -119,11 +119,11 @@ func TestCompileFilter(t *testing.T) {
 
 func TestCompileFilterErrors(t *testing.T) {
 	deep := filter.Expr(cnd(fld("model"), filter.OpEq, "m"))
-	for range 600 {
+	for range 1300 {
 		deep = filter.Not{X: deep}
 	}
 	wide := filter.And{}
-	for range 600 {
+	for range 1300 {
 		wide.Exprs = append(wide.Exprs, cnd(fld("model"), filter.OpEq, "m"))
 	}
 	long := make([]any, 20000)
