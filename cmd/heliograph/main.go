@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -10,17 +11,33 @@ import (
 	"github.com/heliograph/heliograph/internal/cli"
 )
 
-// main cancels the command's context on SIGINT, SIGTERM or SIGHUP (a closed terminal), so the
-// server drains and closes its store. A second signal ends the process at once: every log
-// answered 200 is on disk already.
+// main cancels the command's context on SIGTERM, and on SIGINT or SIGHUP (a closed
+// terminal) unless the process started with them ignored, as under nohup or in a shell's
+// background job. The server then drains and closes its store. A second signal ends the
+// process at once: every log answered 200 is on disk already.
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM,
-		syscall.SIGHUP)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, shutdownSignals()...)
 	go func() {
-		<-ctx.Done()
-		stop()
+		<-sigs
+		cancel()
+		sig := <-sigs
+		fmt.Fprintf(os.Stderr, "heliograph: second signal (%v), exiting now\n", sig)
+		os.Exit(128 + int(sig.(syscall.Signal)))
 	}()
 	code := cli.Run(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr})
-	stop()
+	cancel()
 	os.Exit(code)
+}
+
+// shutdownSignals returns the signals that shut the server down.
+func shutdownSignals() []os.Signal {
+	sigs := []os.Signal{syscall.SIGTERM}
+	for _, s := range []os.Signal{os.Interrupt, syscall.SIGHUP} {
+		if !signal.Ignored(s) {
+			sigs = append(sigs, s)
+		}
+	}
+	return sigs
 }

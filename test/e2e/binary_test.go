@@ -70,9 +70,17 @@ func (b *lockedBuffer) String() string {
 // startBinary runs heliograph serve on a free port and waits for its "ready" log line.
 func startBinary(t *testing.T, dataDir string, env []string, args ...string) *process {
 	t.Helper()
-	all := append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir,
-		"--log-format", "json"}, args...)
-	cmd := exec.Command(heliographBinary(t), all...)
+	return startWrapped(t, nil, dataDir, env, args...)
+}
+
+// startWrapped is startBinary with the command line prefixed by wrapper, such as nohup.
+func startWrapped(t *testing.T, wrapper []string, dataDir string, env []string,
+	args ...string) *process {
+	t.Helper()
+	all := append([]string{heliographBinary(t), "serve", "--addr", "127.0.0.1:0",
+		"--data-dir", dataDir, "--log-format", "json"}, args...)
+	all = append(append([]string(nil), wrapper...), all...)
+	cmd := exec.Command(all[0], all[1:]...)
 	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

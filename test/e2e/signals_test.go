@@ -3,6 +3,8 @@ package e2e
 import (
 	"fmt"
 	"net"
+	"net/http"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -73,8 +75,39 @@ func TestSecondSignalEndsShutdown(t *testing.T) {
 				p.logs.String())
 		}
 	}
-	ws := p.cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
-		t.Errorf("after a second SIGTERM: %v, want ended by SIGTERM", p.cmd.ProcessState)
+	if code := p.cmd.ProcessState.ExitCode(); code != 128+int(syscall.SIGTERM) {
+		t.Errorf("after a second SIGTERM: exit code %d, want %d:\n%s", code,
+			128+int(syscall.SIGTERM), p.logs.String())
+	}
+}
+
+// A server started under nohup keeps SIGHUP ignored and stops on SIGTERM as usual.
+func TestNohupKeepsServing(t *testing.T) {
+	if _, err := exec.LookPath("nohup"); err != nil {
+		t.Skip("nohup not installed")
+	}
+	p := startWrapped(t, []string{"nohup"}, t.TempDir(), nil)
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	// The SIGHUP is ignored, so the server keeps answering. A shutdown would close the
+	// listener within milliseconds of the signal; the checks span 300 ms.
+	for range 10 {
+		resp, err := http.Get("http://" + p.addr + "/healthz")
+		if err != nil {
+			t.Fatalf("GET /healthz after SIGHUP: %v\n%s", err, p.logs.String())
+		}
+		resp.Body.Close()
+		time.Sleep(30 * time.Millisecond)
+	}
+	if strings.Contains(p.logs.String(), "shutting down") {
+		t.Errorf("server under nohup shut down on SIGHUP:\n%s", p.logs.String())
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, p, time.Minute)
+	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("exit code %d after SIGTERM, want 0:\n%s", code, p.logs.String())
 	}
 }
