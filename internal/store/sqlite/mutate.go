@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/heliograph/heliograph/internal/record"
 	"github.com/heliograph/heliograph/internal/store"
 )
 
@@ -82,6 +83,18 @@ func (db *DB) setProperty(ctx context.Context, projectID, requestID, key, value 
 	}
 	if had && old == value {
 		return tx.Commit()
+	}
+	if !had {
+		var n int
+		err = tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM log_properties WHERE log_seq = ?",
+			seq).Scan(&n)
+		if err != nil {
+			return err
+		}
+		if n >= record.MaxProperties {
+			return fmt.Errorf("%w: the log has %d properties, the most a log may have",
+				store.ErrInvalidQuery, n)
+		}
 	}
 
 	// The log moves from the old value's row of the hour it was created in to the new one's.

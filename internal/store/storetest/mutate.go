@@ -2,12 +2,14 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"math"
 	"slices"
 	"testing"
 
 	"github.com/heliograph/heliograph/internal/filter"
+	"github.com/heliograph/heliograph/internal/record"
 	"github.com/heliograph/heliograph/internal/store"
 )
 
@@ -72,6 +74,33 @@ func testSetProperty(t *testing.T, s store.Store) {
 				t.Errorf("SetProperty(%s, %q) = %v, want %v", tc.requestID, tc.key, err, tc.want)
 			}
 		})
+	}
+}
+
+// A log holds at most record.MaxProperties properties, as ingest accepts: a new key beyond them
+// is refused, and a key it has may still change.
+func testSetPropertyLimit(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := mustProject(t, s, "full")
+	r := newRecord(p.ID, "full", t0)
+	r.Properties = map[string]string{}
+	for i := range record.MaxProperties {
+		r.Properties[fmt.Sprintf("k%d", i)] = "v"
+	}
+	mustInsert(t, s, r)
+
+	err := s.SetProperty(ctx, p.ID, "full", "one-more", "v")
+	if !errors.Is(err, store.ErrInvalidQuery) {
+		t.Errorf("SetProperty of key %d = %v, want ErrInvalidQuery", record.MaxProperties+1, err)
+	}
+	if err := s.SetProperty(ctx, p.ID, "full", "k0", "changed"); err != nil {
+		t.Errorf("SetProperty of a key the full log has = %v, want nil", err)
+	}
+	got, err := s.GetLog(ctx, p.ID, "full")
+	if err != nil || len(got.Properties) != record.MaxProperties ||
+		got.Properties["k0"] != "changed" {
+		t.Errorf("GetLog(full): %d properties, k0 %q, %v; want %d and changed",
+			len(got.Properties), got.Properties["k0"], err, record.MaxProperties)
 	}
 }
 

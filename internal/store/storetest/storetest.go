@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"MetricsBuckets", testMetricsBuckets},
 		{"MetricsPercentiles", testMetricsPercentiles},
 		{"SetProperty", testSetProperty},
+		{"SetPropertyLimit", testSetPropertyLimit},
 		{"SetScore", testSetScore},
 		{"Tail", testTail},
 		{"Export", testExport},
