@@ -33,7 +33,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (*bytes.Buffe
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(src)
 		if err != nil {
-			return nil, bodyError(err, limit, true, wire.n, r.ContentLength)
+			return nil, bodyError(err, limit, true, wire, r.ContentLength)
 		}
 		gzipped = true
 		defer zr.Close()
@@ -50,7 +50,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (*bytes.Buffe
 	n, err := buf.ReadFrom(io.LimitReader(src, limit+1))
 	if err != nil {
 		releaseBody(buf)
-		return nil, bodyError(err, limit, gzipped, wire.n, r.ContentLength)
+		return nil, bodyError(err, limit, gzipped, wire, r.ContentLength)
 	}
 	if n > limit {
 		releaseBody(buf)
@@ -65,18 +65,24 @@ func releaseBody(buf *bytes.Buffer) {
 	}
 }
 
-// bodyError maps an error from reading a body, of which read bytes arrived, to its answer.
-func bodyError(err error, limit int64, gzipped bool, read, contentLength int64) error {
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return tooLarge(limit)
+// bodyError maps an error from reading a body through wire to its answer.
+func bodyError(err error, limit int64, gzipped bool, wire *countingReader,
+	contentLength int64) error {
+	for _, e := range []error{err, wire.err} {
+		if _, ok := errors.AsType[*http.MaxBytesError](e); ok {
+			return tooLarge(limit)
+		}
 	}
-	// A body cut short by the connection ends the gzip stream early too; the length tells.
-	cut := contentLength >= 0 && read < contentLength
-	if gzipped && !cut && (errors.Is(err, gzip.ErrHeader) ||
-		errors.Is(err, gzip.ErrChecksum) || errors.Is(err, io.ErrUnexpectedEOF)) {
+	// A body cut short by the connection ends the gzip stream early too. The error of the
+	// bytes under the gzip stream tells, for a chunked body too.
+	if wire.err != nil {
+		return httperr.BodyRead(wire.err, wire.n, contentLength)
+	}
+	if gzipped && (errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) ||
+		errors.Is(err, io.ErrUnexpectedEOF)) {
 		return httperr.New(http.StatusBadRequest, "invalid gzip body: %v", err)
 	}
-	return httperr.BodyRead(err, read, contentLength)
+	return httperr.BodyRead(err, wire.n, contentLength)
 }
 
 func tooLarge(limit int64) error {

@@ -2,14 +2,19 @@ package ingest
 
 import "io"
 
-// countingReader counts the bytes read through it.
+// countingReader counts the bytes read through it and keeps the first error other than
+// io.EOF, so that a gzip error can be told from a cut in the bytes under it.
 type countingReader struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	err error
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
 	return n, err
 }

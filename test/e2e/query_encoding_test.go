@@ -131,6 +131,14 @@ func TestTruncatedBodies(t *testing.T) {
 		{"ingest, chunked", "POST /custom/v1/log HTTP/1.1\r\nHost: x\r\n" + auth +
 			"Transfer-Encoding: chunked\r\n", "7\r\n{\"a\":1}\r\n",
 			"the body ended early: the connection closed before its last chunk"},
+		{"ingest, gzip, chunked", "POST /custom/v1/log HTTP/1.1\r\nHost: x\r\n" + auth +
+			"Content-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n",
+			"a\r\n\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff\r\n",
+			"the body ended early: the connection closed before its last chunk"},
+		{"ingest, gzip, plain", "POST /custom/v1/log HTTP/1.1\r\nHost: x\r\n" + auth +
+			"Content-Encoding: gzip\r\nContent-Length: 50\r\n",
+			"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff",
+			"the body ended after 10 of the 50 bytes that Content-Length announced"},
 		{"ingest, bad chunk size", "POST /custom/v1/log HTTP/1.1\r\nHost: x\r\n" + auth +
 			"Transfer-Encoding: chunked\r\n", "zz\r\n{}\r\n0\r\n\r\n", "read body: "},
 	} {
