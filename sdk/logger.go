@@ -110,7 +110,8 @@ func checkEndpoint(source, endpoint string) error {
 	if err != nil {
 		return fmt.Errorf("heliograph: invalid %s %q: %w", source, endpoint, err)
 	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+	// An empty fragment ("#") leaves u.Fragment empty, so the text is checked too.
+	if u.RawQuery != "" || u.ForceQuery || strings.Contains(endpoint, "#") {
 		return fmt.Errorf("heliograph: invalid %s %q: remove the query or fragment, because "+
 			"request paths are appended to the endpoint", source, endpoint)
 	}

@@ -425,7 +425,7 @@ func TestNewValidation(t *testing.T) {
 		t.Error("New with an ftp endpoint returned nil error")
 	}
 	for _, ep := range []string{"http://127.0.0.1:8585/?x=1", "http://127.0.0.1:8585/#top",
-		"http://127.0.0.1:8585?"} {
+		"http://127.0.0.1:8585?", "http://127.0.0.1:8585/#", "http://127.0.0.1:8585#"} {
 		_, err := New("k", WithEndpoint(ep))
 		if err == nil || !strings.Contains(err.Error(), "query or fragment") {
 			t.Errorf("New with endpoint %q: error %v, want one naming the query or fragment",

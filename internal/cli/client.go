@@ -76,7 +76,8 @@ func checkServerURL(raw string) error {
 	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
 		return fmt.Errorf("expected an http or https URL with a host, such as %s",
 			defaultServerURL)
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+	// An empty fragment ("#") leaves u.Fragment empty, so the text is checked too.
+	case u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "#"):
 		return errors.New("remove the query or fragment, because request paths are appended " +
 			"to the URL")
 	}

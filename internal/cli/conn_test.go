@@ -70,7 +70,8 @@ func TestClientCommandsRejectInvalidKey(t *testing.T) {
 
 func TestClientCommandsRejectInvalidURL(t *testing.T) {
 	for _, url := range []string{"ftp://127.0.0.1:1", "127.0.0.1:1", "http://",
-		"http://127.0.0.1:1/?x=1", "http://127.0.0.1:1/#top", "http://a b"} {
+		"http://127.0.0.1:1/?x=1", "http://127.0.0.1:1/#top", "http://a b",
+		"http://127.0.0.1:1#", "http://127.0.0.1:1/?"} {
 		for _, cmd := range clientCommands(t) {
 			code, _, stderr := runToExit(t, map[string]string{"HELIOGRAPH_URL": url},
 				append(cmd, "--api-key", fixtureKey)...)
