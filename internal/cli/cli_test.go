@@ -399,3 +399,34 @@ func TestVersionCommand(t *testing.T) {
 			stderr)
 	}
 }
+
+// A project whose name has spaces around it, as builds that did not trim names made, is still
+// found by that name.
+func TestKeysCreateFindsUntrimmedProject(t *testing.T) {
+	dir := t.TempDir()
+	st, err := openStore(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := st.CreateProject(t.Context(), " team ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	code, _, stderr := runCommand(t.Context(), "keys", "create", "--data-dir", dir, "--name",
+		"k", "--project", " team ")
+	if code != 0 || strings.Contains(stderr, "created project") {
+		t.Fatalf("keys create --project \" team \": exit %d, %q; want 0 and no new project",
+			code, stderr)
+	}
+	st, err = openStore(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	keys, err := st.ListKeys(t.Context())
+	if err != nil || len(keys) != 1 || keys[0].ProjectID != old.ID {
+		t.Errorf("keys after create: %+v, %v; want one key of project %s", keys, err, old.ID)
+	}
+}

@@ -65,7 +65,9 @@ func keysCreate(ctx context.Context, args []string, env Env) error {
 	if err := noArguments("keys create", fs.Args()); err != nil {
 		return err
 	}
-	// Spaces around a name come from quoting; names are compared as given.
+	// Spaces around a name come from quoting; names are compared as given. Builds before
+	// this one kept such spaces, so a project of the untrimmed name is still found below.
+	given := *project
 	*name, *project = strings.TrimSpace(*name), strings.TrimSpace(*project)
 	switch {
 	case *name == "":
@@ -91,6 +93,9 @@ func keysCreate(ctx context.Context, args []string, env Env) error {
 	defer st.Close()
 
 	p, err := st.ProjectByName(ctx, *project)
+	if errors.Is(err, store.ErrNotFound) && given != *project {
+		p, err = st.ProjectByName(ctx, given)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		p, err = st.CreateProject(ctx, *project)
 		if err == nil {
