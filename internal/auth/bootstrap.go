@@ -28,8 +28,8 @@ const MinBootstrapKeyLength = 16
 func CheckBootstrapKey(secret string) error {
 	for i := 0; i < len(secret); i++ {
 		if secret[i] < 0x20 || secret[i] > 0x7e {
-			return fmt.Errorf("byte %d is not printable ASCII; use only the characters "+
-				"U+0020 to U+007E", i+1)
+			return fmt.Errorf("byte %d (counting from 1) is not printable ASCII; use only "+
+				"the characters U+0020 to U+007E", i+1)
 		}
 	}
 	if strings.TrimSpace(secret) != secret {

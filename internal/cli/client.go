@@ -103,11 +103,12 @@ func checkAPIKey(key string) error {
 		b := key[i]
 		switch {
 		case b < 0x20 || b == 0x7f:
-			return fmt.Errorf("byte %d is the control character %s, but an API key is "+
-				"printable ASCII. Check for a line break or tab copied with the key", i+1,
-				escapeControls(string(rune(b))))
+			return fmt.Errorf("byte %d (counting from 1) is the control character %s, but "+
+				"an API key is printable ASCII. Check for a line break or tab copied with the "+
+				"key", i+1, escapeControls(string(rune(b))))
 		case b >= 0x80:
-			return fmt.Errorf("byte %d is not ASCII, but an API key is printable ASCII", i+1)
+			return fmt.Errorf("byte %d (counting from 1) is not ASCII, but an API key is "+
+				"printable ASCII", i+1)
 		}
 	}
 	if strings.TrimSpace(key) != key {

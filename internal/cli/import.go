@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/heliograph/heliograph/internal/httperr"
 	"github.com/heliograph/heliograph/internal/record"
 )
 
@@ -256,7 +257,8 @@ func describeLineError(err error) string {
 			describeGoType(te.Type), found)
 	}
 	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
-		return fmt.Sprintf("not valid JSON at byte %d: %v", se.Offset, se)
+		// Offsets count from 0, as the server's do for the same JSON.
+		return fmt.Sprintf("not valid JSON at byte %d: %v", httperr.SyntaxOffset(se), se)
 	}
 	return "not valid JSON: " + err.Error()
 }

@@ -101,7 +101,7 @@ func TestDescribeLineError(t *testing.T) {
 		{`{"scores":{"q":"high"}}`,
 			"field scores: expected every value in it to be a number, found a string"},
 		{`"text"`, "expected a JSON object, found a string"},
-		{`{x}`, "not valid JSON at byte 2: invalid character 'x'"},
+		{`{x}`, "not valid JSON at byte 1: invalid character 'x'"},
 	}
 	for _, tc := range tests {
 		var l exportLog

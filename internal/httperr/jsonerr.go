@@ -41,7 +41,7 @@ func describe(lead string, err error) string {
 		return lead + ": " + describeTypeError(te)
 	}
 	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
-		return fmt.Sprintf("%s at byte %d: %s", lead, syntaxOffset(se), se.Error())
+		return fmt.Sprintf("%s at byte %d: %s", lead, SyntaxOffset(se), se.Error())
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return lead + ": unexpected end of input"
@@ -52,10 +52,10 @@ func describe(lead string, err error) string {
 	return lead
 }
 
-// syntaxOffset returns the 0-based offset of the byte that se is about, the convention of
+// SyntaxOffset returns the 0-based offset of the byte that se is about, the convention of
 // every other position the server reports. encoding/json gives the number of bytes read,
 // which counts that byte, except at the end of the input, where nothing was left to read.
-func syntaxOffset(se *json.SyntaxError) int64 {
+func SyntaxOffset(se *json.SyntaxError) int64 {
 	if se.Offset > 0 && !strings.HasPrefix(se.Error(), "unexpected end") {
 		return se.Offset - 1
 	}
