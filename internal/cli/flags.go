@@ -18,9 +18,14 @@ func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "%s\n\nFlags (each also read from %s<FLAG>, the flag wins):\n",
-			usage, envPrefix)
-		fs.PrintDefaults()
+		fmt.Fprintln(stderr, usage)
+		hasFlags := false
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprintf(stderr, "\nFlags (each also read from %s<FLAG>, the flag wins):\n",
+				envPrefix)
+			fs.PrintDefaults()
+		}
 	}
 	return fs
 }

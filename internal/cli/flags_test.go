@@ -163,3 +163,23 @@ func TestServeModesIgnoreCase(t *testing.T) {
 		t.Errorf("serve with HELIOGRAPH_LOG_FORMAT=JSON logged %q, want JSON lines", out)
 	}
 }
+
+func TestServeQuotesModesAsTyped(t *testing.T) {
+	var stderr bytes.Buffer
+	code := Run(t.Context(), []string{"serve"}, Env{Stdout: &stderr, Stderr: &stderr,
+		Getenv: envFrom(map[string]string{"HELIOGRAPH_LOG_FORMAT": "XML"})})
+	want := `HELIOGRAPH_LOG_FORMAT: "XML" must be text or json`
+	if code != 1 || !strings.Contains(stderr.String(), want) {
+		t.Errorf("serve with HELIOGRAPH_LOG_FORMAT=XML: exit %d, %q; want 1 and %q", code,
+			stderr.String(), want)
+	}
+}
+
+func TestHelpWithoutFlagsHasNoFlagHeading(t *testing.T) {
+	code, stdout, stderr := runCommand(t.Context(), "version", "--help")
+	if code != 0 || strings.Contains(stderr, "Flags") || !strings.Contains(stderr,
+		"Usage: heliograph version") {
+		t.Errorf("version --help: exit %d, stdout %q, stderr %q; want the usage without a "+
+			"flag heading", code, stdout, stderr)
+	}
+}

@@ -77,13 +77,13 @@ func (c serveConfig) validate() error {
 		errs = append(errs, fmt.Errorf("%s: %v must not be negative "+
 			"(0 reads the key store on every request)", c.from("key-cache-ttl"), c.KeyCacheTTL))
 	}
-	if c.Sync != "full" && c.Sync != "normal" {
+	if sync := normalMode(c.Sync); sync != "full" && sync != "normal" {
 		errs = append(errs, fmt.Errorf("%s: %q must be full or normal", c.from("sync"), c.Sync))
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", c.from("log-level"), err))
 	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
+	if format := normalMode(c.LogFormat); format != "text" && format != "json" {
 		errs = append(errs, fmt.Errorf("%s: %q must be text or json", c.from("log-format"),
 			c.LogFormat))
 	}
@@ -97,6 +97,10 @@ func (c serveConfig) validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// normalMode returns the name of a mode as it is compared: names of modes, such as of --sync,
+// are read as the log level is, without regard to case or surrounding spaces.
+func normalMode(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 func runServe(ctx context.Context, args []string, env Env) error {
 	fs := newFlagSet("serve", "Usage: heliograph serve [flags]\n\n"+
@@ -129,12 +133,10 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	}
 	c.BootstrapKey = env.Getenv("HELIOGRAPH_BOOTSTRAP_KEY")
 	c.source = func(name string) string { return flagSource(fs, name, env.Getenv) }
-	// Names of modes are compared as the log level is, without regard to case.
-	c.Sync = strings.ToLower(strings.TrimSpace(c.Sync))
-	c.LogFormat = strings.ToLower(strings.TrimSpace(c.LogFormat))
 	if err := c.validate(); err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
+	c.Sync, c.LogFormat = normalMode(c.Sync), normalMode(c.LogFormat)
 	return serve(ctx, c, env)
 }
 
@@ -198,7 +200,8 @@ func serve(ctx context.Context, c serveConfig, env Env) error {
 	})
 	log.Info("starting heliograph", "version", Version, "commit", buildCommit(),
 		"go_version", runtime.Version(), "addr", ln.Addr().String(), "store", "sqlite",
-		"data_path", dbPath, "sync", c.Sync, "max_body_bytes", c.MaxBodyBytes,
+		"data_path", dbPath, "sync", c.Sync, "log_level", c.LogLevel,
+		"log_format", c.LogFormat, "max_body_bytes", c.MaxBodyBytes,
 		"max_batch_bytes", c.MaxBatchBytes, "key_cache_ttl", c.KeyCacheTTL.String(),
 		"shutdown_timeout", c.ShutdownTimeout.String())
 	log.Info("ready", "addr", ln.Addr().String())
