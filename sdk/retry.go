@@ -99,11 +99,12 @@ func parseRetryAfter(h http.Header, now time.Time) time.Duration {
 	return 0
 }
 
-// retryableStatus reports whether an HTTP status is a transient failure.
+// retryableStatus reports whether an HTTP status is a transient failure. 408 is among them:
+// the server answers it when the body did not arrive in time, such as over a slow link.
 func retryableStatus(status int) bool {
 	switch status {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable,
-		http.StatusGatewayTimeout:
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return true
 	}
 	return false

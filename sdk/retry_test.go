@@ -146,7 +146,8 @@ func TestRetryOutlastsRefusedConnections(t *testing.T) {
 }
 
 func TestRetryOutlastsRetryAfter(t *testing.T) {
-	for _, code := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+	for _, code := range []int{http.StatusRequestTimeout, http.StatusTooManyRequests,
+		http.StatusServiceUnavailable} {
 		t.Run(fmt.Sprint(code), func(t *testing.T) {
 			s := newSink(t)
 			s.setFault(firstFault(20, statusFault(code, "1")))
