@@ -23,15 +23,14 @@ const importUsage = `Usage: heliograph import [flags] FILE
 
 Stores the logs of a file written by "heliograph export --format jsonl" (FILE "-" reads
 standard input) through POST /v1/log/batch. Each log keeps its request id, times, status,
-properties, session, user, cost and byte-equal bodies; its scores are set again after it is
-stored. Importing the same file twice stores nothing twice: logs already stored are counted
-as duplicates and keep their fields, but the file's scores are set on them again, so running
-an interrupted import a second time completes it. A line whose request_id is not a UUID
-(versions 1 to 8) is rejected, because the server would store it under a new id each time.
-Each log keeps the ingest path it first came through. Each log is sent as a rebuilt custom-log body, a few hundred bytes larger
-than the one first received, so a log that came within that margin of the server's
---max-body-bytes is rejected with 413 on a server with the same limit: raise the target's
-limit to import it.`
+properties, session, user, cost, ingest path and byte-equal bodies; its scores are set again
+after it is stored. Importing the same file twice stores nothing twice: logs already stored
+are counted as duplicates and keep their fields, but the file's scores are set on them again,
+so running an interrupted import a second time completes it. A line whose request_id is not
+a UUID (versions 1 to 8) is rejected, because the server would store it under a new id each
+time. Each log is sent as a rebuilt custom-log body, a few hundred bytes larger than the one
+first received, so a log that came within that margin of the server's --max-body-bytes is
+rejected with 413 on a server with the same limit: raise the target's limit to import it.`
 
 // importBatch is a batch of items read from the file, with what is needed to report on them.
 type importBatch struct {
