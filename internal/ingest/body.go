@@ -78,8 +78,9 @@ func bodyError(err error, limit int64, gzipped bool, wire *countingReader,
 	if wire.err != nil {
 		return httperr.BodyRead(wire.err, wire.n, contentLength)
 	}
-	if gzipped && (errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) ||
-		errors.Is(err, io.ErrUnexpectedEOF)) {
+	// With the bytes under it intact, an error of a gzip body is the stream's: a bad header
+	// or checksum, corrupt deflate data, or an early end.
+	if gzipped {
 		return httperr.New(http.StatusBadRequest, "invalid gzip body: %v", err)
 	}
 	return httperr.BodyRead(err, wire.n, contentLength)
