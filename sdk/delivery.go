@@ -163,7 +163,7 @@ type outcome struct {
 }
 
 // retryable reports whether the failure is transient: a network error, a timeout, or the
-// status 429, 502, 503 or 504.
+// status 408, 429, 502, 503 or 504.
 func (o outcome) retryable() bool {
 	if o.permanent {
 		return false

@@ -50,9 +50,9 @@
 // One goroutine per Logger sends the queue in gzip-compressed batches to
 // POST <endpoint>/v1/log/batch when a batch is full or the flush interval ends. Each log
 // carries a Helicone-Request-Id fixed when the log is created, so a retried batch stores
-// nothing twice. Network errors, timeouts and the statuses 429, 502, 503 and 504 are
+// nothing twice. Network errors, timeouts and the statuses 408, 429, 502, 503 and 504 are
 // retried with capped exponential backoff and full jitter, honouring Retry-After; every
-// other failure, 408 and 500 included, is permanent, as in the OpenTelemetry exporters.
+// other failure, 500 included, is permanent.
 // By default a batch is retried for up to one minute ([RetryPolicy].MaxElapsed) with no
 // cap on the number of attempts. Meanwhile logging calls keep queueing without waiting.
 // Items that the server rejects are reported and not retried.

@@ -9,8 +9,8 @@ import (
 )
 
 // RetryPolicy controls how a failed delivery is repeated. Only transient failures are
-// retried: network errors, timeouts and the statuses 429, 502, 503 and 504. Any other status,
-// 500 and 408 included, is a permanent failure. Zero fields take their defaults.
+// retried: network errors, timeouts and the statuses 408, 429, 502, 503 and 504. Any other
+// status, 500 included, is a permanent failure. Zero fields take their defaults.
 //
 // A batch is retried until it is delivered, fails permanently, or the next wait would end
 // more than MaxElapsed after its first attempt. MaxAttempts, when set, ends the retries

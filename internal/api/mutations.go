@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -19,7 +20,7 @@ import (
 // here like every property key, so that filters find it as property.helicone-session-feedback.
 const (
 	feedbackScore           = "helicone-score-feedback"
-	sessionFeedbackProperty = "helicone-session-feedback"
+	sessionFeedbackProperty = record.SessionFeedbackProperty
 )
 
 // Limits on mutation input.
@@ -56,8 +57,12 @@ func (h *Handler) putProperty(r *http.Request, p auth.Principal) (any, error) {
 		return nil, httperr.New(http.StatusBadRequest, "value: %d bytes, the limit is %d",
 			len(*body.Value), maxValueLength)
 	}
-	if err := agg.SetProperty(r.Context(), p.ProjectID, requestIDParam(r), key,
-		*body.Value); err != nil {
+	err = agg.SetProperty(r.Context(), p.ProjectID, requestIDParam(r), key, *body.Value)
+	if errors.Is(err, store.ErrPropertyLimit) {
+		return nil, httperr.New(http.StatusBadRequest, "key: %q is new, and the log has %d "+
+			"properties, the most a log may have", key, record.MaxProperties)
+	}
+	if err != nil {
 		return nil, storeError(err, "request")
 	}
 	return nil, nil

@@ -65,8 +65,8 @@ func keysCreate(ctx context.Context, args []string, env Env) error {
 	if err := noArguments("keys create", fs.Args()); err != nil {
 		return err
 	}
-	// Spaces around a name come from quoting; names are compared as given. Builds before
-	// this one kept such spaces, so a project of the untrimmed name is still found below.
+	// Spaces around a name come from quoting, and names are stored trimmed. Builds before
+	// this one kept such spaces, so a project named exactly as given wins below.
 	given := *project
 	*name, *project = strings.TrimSpace(*name), strings.TrimSpace(*project)
 	switch {
@@ -92,9 +92,9 @@ func keysCreate(ctx context.Context, args []string, env Env) error {
 	}
 	defer st.Close()
 
-	p, err := st.ProjectByName(ctx, *project)
+	p, err := st.ProjectByName(ctx, given)
 	if errors.Is(err, store.ErrNotFound) && given != *project {
-		p, err = st.ProjectByName(ctx, given)
+		p, err = st.ProjectByName(ctx, *project)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		p, err = st.CreateProject(ctx, *project)
@@ -125,7 +125,7 @@ func keysCreate(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("keys create: %w", err)
 	}
 	fmt.Fprintf(env.Stderr, "created key %s (%s, scope %s, project %s); it is shown only once:\n",
-		k.ID, escapeControls(k.Name), k.Scope, escapeControls(*project))
+		k.ID, escapeControls(k.Name), k.Scope, escapeControls(p.Name))
 	fmt.Fprintln(env.Stdout, secret)
 	return nil
 }

@@ -137,6 +137,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	c.Sync, c.LogFormat = normalMode(c.Sync), normalMode(c.LogFormat)
+	c.LogLevel = normalMode(c.LogLevel)
 	return serve(ctx, c, env)
 }
 
@@ -271,7 +272,7 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 
 func parseLevel(s string) (slog.Level, error) {
 	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(strings.ToUpper(s))); err != nil {
+	if err := lvl.UnmarshalText([]byte(strings.ToUpper(strings.TrimSpace(s)))); err != nil {
 		return 0, fmt.Errorf("%q must be debug, info, warn or error", s)
 	}
 	return lvl, nil

@@ -79,8 +79,24 @@ const (
 
 // MaxProperties is the most properties one log may bring. Each property is a row of its own
 // and an update of the hourly property rollup in the commit that other logs share, so their
-// number bounds how long one log can delay every other.
+// number bounds how long one log can delay every other. [SessionFeedbackProperty] does not
+// count, so that a log with the most properties still takes its session's feedback, and its
+// export still imports.
 const MaxProperties = 256
+
+// SessionFeedbackProperty is the property that the session feedback route sets on a
+// session's earliest log. Helicone stores session feedback as the property
+// Helicone-Session-Feedback; the key is lower-cased like every property key.
+const SessionFeedbackProperty = "helicone-session-feedback"
+
+// CountedProperties returns how many of props count toward [MaxProperties].
+func CountedProperties(props map[string]string) int {
+	n := len(props)
+	if _, ok := props[SessionFeedbackProperty]; ok {
+		n--
+	}
+	return n
+}
 
 // ReservedPropertyKeys are the lower-cased Helicone header names that ingest stores in
 // fields of their own. The filter language reads property keys of these names as those
@@ -92,9 +108,9 @@ var ReservedPropertyKeys = []string{"helicone-session-id", "helicone-session-nam
 // checkProperties rejects more than MaxProperties properties, and a property whose key is
 // reserved or whose key or value is over its limit.
 func checkProperties(props map[string]string) error {
-	if len(props) > MaxProperties {
+	if n := CountedProperties(props); n > MaxProperties {
 		return fieldError(headerPropertyPrefix+"*", fmt.Sprintf("%d properties, over the "+
-			"limit of %d per log", len(props), MaxProperties))
+			"limit of %d per log", n, MaxProperties))
 	}
 	for k, v := range props {
 		if slices.Contains(ReservedPropertyKeys, k) {

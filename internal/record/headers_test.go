@@ -241,6 +241,14 @@ func TestDecodePropertyCount(t *testing.T) {
 		t.Errorf("Decode with %d properties, one also in meta: %v", record.MaxProperties, err)
 	}
 
+	// The session feedback property does not count, so that an export of a full log that
+	// took its session's feedback imports again.
+	h.Set("Helicone-Property-Helicone-Session-Feedback", "1")
+	if _, err := record.Decode(body, h, record.Options{}); err != nil {
+		t.Errorf("Decode with %d properties and the session feedback: %v",
+			record.MaxProperties, err)
+	}
+
 	h.Set("Helicone-Property-One-More", "v")
 	_, err = record.Decode(body, h, record.Options{})
 	want := "Helicone-Property-*: 257 properties, over the limit of 256 per log"

@@ -179,8 +179,8 @@ type Aggregator interface {
 	Metrics(ctx context.Context, projectID string, q MetricsQuery) ([]MetricsBucket, error)
 
 	// SetProperty adds or replaces a property of a stored log; ErrNotFound if the project has
-	// no log with that id, and ErrInvalidQuery for a new key on a log that has
-	// record.MaxProperties properties already.
+	// no log with that id, and ErrPropertyLimit for a new key on a log that has
+	// record.MaxProperties properties already, record.SessionFeedbackProperty not counted.
 	SetProperty(ctx context.Context, projectID, requestID, key, value string) error
 	// SetScore adds or replaces a named score of a stored log; ErrNotFound as above.
 	SetScore(ctx context.Context, projectID, requestID, name string, value float64) error

@@ -24,6 +24,9 @@ var (
 	// field, an operator the field does not support, a value of the wrong type, or a negative
 	// limit or offset. It is the caller's mistake, not a storage failure.
 	ErrInvalidQuery = errors.New("invalid query")
+	// ErrPropertyLimit reports a new property key on a log that has [record.MaxProperties]
+	// properties already.
+	ErrPropertyLimit = errors.New("property limit reached")
 )
 
 // Scopes an API key can carry.

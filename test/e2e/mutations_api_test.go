@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/heliograph/heliograph/internal/auth"
+	"github.com/heliograph/heliograph/internal/record"
 	"github.com/heliograph/heliograph/internal/store"
 )
 
@@ -318,4 +319,27 @@ func TestUpperCaseRequestID(t *testing.T) {
 	if len(page.Data.Rows) != 1 {
 		t.Errorf("GET /v1/requests?q=id = %s: %d rows, want 1", upper, len(page.Data.Rows))
 	}
+}
+
+// A log with the most properties takes no new key through the property route, but still takes
+// its session's feedback.
+func TestPropertyLimitOnMutations(t *testing.T) {
+	srv := startServer(t)
+	headers := map[string]string{"Helicone-Session-Id": "full-session",
+		"Helicone-Request-Id": "0d5c1c0e-1b2a-4c3d-8e4f-5a6b7c8d9e0f"}
+	for i := range record.MaxProperties {
+		headers[fmt.Sprintf("Helicone-Property-K%d", i)] = "v"
+	}
+	resp := srv.do(t, http.MethodPost, "/custom/v1/log", srv.Key, []byte(baseBody), headers)
+	if resp.Status != http.StatusOK {
+		t.Fatalf("log with %d properties: status %d %s", record.MaxProperties, resp.Status,
+			resp.Body)
+	}
+	path := "/v1/request/" + headers["Helicone-Request-Id"] + "/property"
+	srv.apiError(t, http.MethodPut, path, srv.Key, `{"key":"one-more","value":"v"}`,
+		http.StatusBadRequest, `key: "one-more" is new, and the log has 256 properties`)
+	srv.apiData(t, http.MethodPut, path, srv.Key, `{"key":"k0","value":"changed"}`,
+		http.StatusOK, nil)
+	srv.apiData(t, http.MethodPost, "/v1/session/full-session/feedback", srv.Key,
+		`{"rating":true}`, http.StatusOK, nil)
 }

@@ -84,16 +84,15 @@ func (db *DB) setProperty(ctx context.Context, projectID, requestID, key, value 
 	if had && old == value {
 		return tx.Commit()
 	}
-	if !had {
+	if !had && key != record.SessionFeedbackProperty {
 		var n int
-		err = tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM log_properties WHERE log_seq = ?",
-			seq).Scan(&n)
+		err = tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM log_properties WHERE log_seq = ? "+
+			"AND key <> ?", seq, record.SessionFeedbackProperty).Scan(&n)
 		if err != nil {
 			return err
 		}
 		if n >= record.MaxProperties {
-			return fmt.Errorf("%w: the log has %d properties, the most a log may have",
-				store.ErrInvalidQuery, n)
+			return store.ErrPropertyLimit
 		}
 	}
 

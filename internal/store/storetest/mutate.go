@@ -77,8 +77,8 @@ func testSetProperty(t *testing.T, s store.Store) {
 	}
 }
 
-// A log holds at most record.MaxProperties properties, as ingest accepts: a new key beyond them
-// is refused, and a key it has may still change.
+// A log holds at most record.MaxProperties properties, as ingest accepts, besides the session
+// feedback property: a new key beyond them is refused, and a key it has may still change.
 func testSetPropertyLimit(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := mustProject(t, s, "full")
@@ -90,17 +90,24 @@ func testSetPropertyLimit(t *testing.T, s store.Store) {
 	mustInsert(t, s, r)
 
 	err := s.SetProperty(ctx, p.ID, "full", "one-more", "v")
-	if !errors.Is(err, store.ErrInvalidQuery) {
-		t.Errorf("SetProperty of key %d = %v, want ErrInvalidQuery", record.MaxProperties+1, err)
+	if !errors.Is(err, store.ErrPropertyLimit) {
+		t.Errorf("SetProperty of key %d = %v, want ErrPropertyLimit", record.MaxProperties+1,
+			err)
+	}
+	// The session feedback property does not count, on a full log and beside it.
+	err = s.SetProperty(ctx, p.ID, "full", record.SessionFeedbackProperty, "1")
+	if err != nil {
+		t.Errorf("SetProperty of %s on a full log = %v, want nil",
+			record.SessionFeedbackProperty, err)
 	}
 	if err := s.SetProperty(ctx, p.ID, "full", "k0", "changed"); err != nil {
 		t.Errorf("SetProperty of a key the full log has = %v, want nil", err)
 	}
 	got, err := s.GetLog(ctx, p.ID, "full")
-	if err != nil || len(got.Properties) != record.MaxProperties ||
+	if err != nil || len(got.Properties) != record.MaxProperties+1 ||
 		got.Properties["k0"] != "changed" {
 		t.Errorf("GetLog(full): %d properties, k0 %q, %v; want %d and changed",
-			len(got.Properties), got.Properties["k0"], err, record.MaxProperties)
+			len(got.Properties), got.Properties["k0"], err, record.MaxProperties+1)
 	}
 }
 
