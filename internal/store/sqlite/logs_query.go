@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/heliograph/heliograph/internal/filter"
 	"github.com/heliograph/heliograph/internal/record"
 	"github.com/heliograph/heliograph/internal/store"
 )
@@ -68,7 +67,7 @@ func (db *DB) GetLog(ctx context.Context, projectID, requestID string) (*record.
 // wrap [store.ErrInvalidQuery].
 func (db *DB) QueryLogs(ctx context.Context, projectID string, q store.LogQuery) (
 	[]*record.Record, error) {
-	query, args, err := buildLogQuery(projectID, q)
+	lq, err := buildLogQuery(projectID, q)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +82,14 @@ func (db *DB) QueryLogs(ctx context.Context, projectID string, q store.LogQuery)
 	}
 	defer func() { _ = tx.Rollback() }()
 
-	recs, seqs, err := queryLogRows(ctx, tx, query, args, projectID, q.WithBodies)
+	var recs []*record.Record
+	var seqs []int64
+	if lq.sort.emptyLast == "" {
+		query, args := lq.page("", lq.sort.order, lq.sort.args, lq.limit, lq.offset)
+		recs, seqs, err = queryLogRows(ctx, tx, query, args, projectID, q.WithBodies)
+	} else {
+		recs, seqs, err = lq.emptyLastRows(ctx, tx, projectID, q.WithBodies)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("query logs: %w", err)
 	}
@@ -115,107 +121,6 @@ func queryLogRows(ctx context.Context, tx *sql.Tx, query string, args []any, pro
 		seqs = append(seqs, seq)
 	}
 	return recs, seqs, rows.Err()
-}
-
-// buildLogQuery returns the SELECT statement and arguments of q within the project.
-func buildLogQuery(projectID string, q store.LogQuery) (string, []any, error) {
-	if q.Limit < 0 || q.Offset < 0 {
-		return "", nil, fmt.Errorf("%w: negative limit or offset", store.ErrInvalidQuery)
-	}
-	where, fargs, err := CompileFilter(q.Filter)
-	if err != nil {
-		return "", nil, err
-	}
-	order, oargs, byCreated, err := compileSort(q.Sort)
-	if err != nil {
-		return "", nil, err
-	}
-
-	var b strings.Builder
-	b.WriteString("SELECT " + logMetaColumns)
-	if q.WithBodies {
-		b.WriteString(logBodyColumns)
-	}
-	b.WriteString(" FROM logs WHERE project_pk = " + projectPKSQL)
-	args := append([]any{projectID}, fargs...)
-	if where != "TRUE" {
-		b.WriteString(" AND (" + where + ")")
-	}
-
-	offset := q.Offset
-	if q.After != nil {
-		if !byCreated {
-			return "", nil, fmt.Errorf("%w: a cursor needs the order by created_at",
-				store.ErrInvalidQuery)
-		}
-		// Row-value comparison in the direction of the order: the page starts right after
-		// the cursor row, whatever was inserted before or after it.
-		cmp := ">"
-		if q.Sort.Field.Name == "" || q.Sort.Desc {
-			cmp = "<"
-		}
-		b.WriteString(" AND (created_at, request_id) " + cmp + " (?, ?)")
-		args = append(args, q.After.CreatedAt.UnixMilli(), q.After.RequestID)
-		offset = 0
-	}
-
-	limit := q.Limit
-	if limit == 0 {
-		limit = defaultLimit
-	}
-	b.WriteString(" ORDER BY " + order + " LIMIT ? OFFSET ?")
-	args = append(args, oargs...)
-	args = append(args, limit, offset)
-	return b.String(), args, nil
-}
-
-// compileSort returns the ORDER BY terms of s and their arguments, and whether the order is
-// by created_at. Ties are broken by request_id in the same direction. Logs without the sort
-// value (a missing property or score, an unknown ttft, an empty text such as no user) come
-// last in either direction.
-func compileSort(s filter.Sort) (order string, args []any, byCreated bool, err error) {
-	if s.Field.Name == "" && s.Field.Key == "" {
-		return "created_at DESC, request_id DESC", nil, true, nil
-	}
-	col, ok := lookupColumn(s.Field.Name)
-	switch {
-	case !ok:
-		return "", nil, false, fmt.Errorf("%w: unknown sort field %q", store.ErrInvalidQuery,
-			s.Field.Name)
-	case col.kind == kindBody:
-		return "", nil, false, fmt.Errorf("%w: cannot sort by %q", store.ErrInvalidQuery,
-			s.Field.Name)
-	case col.keyed != (s.Field.Key != ""):
-		return "", nil, false, fmt.Errorf("%w: sort field %q: key required only for property "+
-			"and score", store.ErrInvalidQuery, s.Field.Name)
-	}
-
-	dir := " ASC"
-	if s.Desc {
-		dir = " DESC"
-	}
-	expr, nulls := col.expr, ""
-	switch col.kind {
-	case kindProperty:
-		expr = "(SELECT value FROM log_properties WHERE log_seq = logs.seq AND key = ?)"
-		args = []any{s.Field.Key}
-	case kindScore:
-		expr = "(SELECT value FROM scores WHERE log_seq = logs.seq AND name = ?)"
-		args = []any{s.Field.Key}
-	}
-	empty := ""
-	switch {
-	case col.nullable || col.keyed:
-		nulls = " NULLS LAST"
-	case col.kind == kindText && !s.Desc:
-		// Text columns hold '' for no value, such as a log without a user, and '' sorts
-		// before any other text, so a descending sort puts it last as it is. Ascending,
-		// this term moves it to the end. It also keeps SQLite from reading the field's
-		// index in order, so the sort reads every log in scope.
-		empty = "(" + expr + " = ''), "
-	}
-	order = empty + expr + dir + nulls + ", request_id" + dir
-	return order, args, s.Field.Name == filter.FieldCreatedAt, nil
 }
 
 // scanLog reads one row of the project selected with [logMetaColumns], followed by

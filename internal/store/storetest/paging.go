@@ -52,6 +52,17 @@ func testSort(t *testing.T, s store.Store) {
 		t.Run(tc.name, func(t *testing.T) {
 			recs := mustQuery(t, s, projectID, store.LogQuery{Sort: tc.sort})
 			checkIDs(t, fmt.Sprintf("QueryLogs(sort %+v)", tc.sort), requestIDs(recs), tc.want)
+			// Every page, of every size and start, is the same slice of that order,
+			// across the boundary to the logs without the value too.
+			for limit := 1; limit <= 3; limit++ {
+				for offset := 0; offset <= len(tc.want); offset++ {
+					page := mustQuery(t, s, projectID, store.LogQuery{Sort: tc.sort,
+						Limit: limit, Offset: offset})
+					want := tc.want[min(offset, len(tc.want)):min(offset+limit, len(tc.want))]
+					checkIDs(t, fmt.Sprintf("QueryLogs(sort %+v, limit %d, offset %d)",
+						tc.sort, limit, offset), requestIDs(page), want)
+				}
+			}
 		})
 	}
 }
