@@ -75,14 +75,34 @@ func runQuery(ctx context.Context, args []string, env Env) error {
 	if len(pos) == 1 {
 		filter = pos[0]
 	}
-	err = pageRequests(ctx, c, filter, *limit, false, func(row json.RawMessage) error {
+	// One log past the limit tells whether the limit cut the output.
+	fetch, more := *limit, false
+	if fetch > 0 {
+		fetch++
+	}
+	err = pageRequests(ctx, c, filter, fetch, false, func(row json.RawMessage) error {
+		if *limit > 0 && out.rows == *limit {
+			more = true
+			return nil
+		}
 		return out.write(row)
 	})
 	if err != nil {
 		out.abort()
 		return err
 	}
-	return out.close()
+	if err := out.close(); err != nil {
+		return err
+	}
+	// Standard error, so the output stays the logs alone in every format.
+	switch {
+	case out.rows == 0:
+		fmt.Fprintln(env.Stderr, "no logs match")
+	case more:
+		fmt.Fprintf(env.Stderr, "printed the first %d matching logs, and more match; "+
+			"--limit N prints more, --limit 0 every one\n", out.rows)
+	}
+	return nil
 }
 
 // rowWriter prints request rows in one output format.

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -334,5 +335,42 @@ func TestCLIQueryErrors(t *testing.T) {
 	if res.Code == 0 || !strings.Contains(res.Stderr, "401") {
 		t.Errorf("query with an unknown key: exit %d, stderr %q; want non-zero and 401",
 			res.Code, res.Stderr)
+	}
+}
+
+// query says on standard error when nothing matched and when the limit may have cut the
+// output, and leaves standard output to the logs.
+func TestCLIQueryReportsEmptyAndLimit(t *testing.T) {
+	srv := startServer(t)
+	ids := srv.storeCLILogs(t, srv.Key)
+
+	res := srv.mustRunCLI(t, srv.Key, "query", "--format", "jsonl", "kind = vector_db and "+
+		"status = 599")
+	if res.Stdout != "" || !strings.Contains(res.Stderr, "no logs match") {
+		t.Errorf("query matching nothing: stdout %q, stderr %q; want none and \"no logs "+
+			"match\"", res.Stdout, res.Stderr)
+	}
+	res = srv.mustRunCLI(t, srv.Key, "query", "--format", "jsonl", "--limit", "2")
+	if n := len(decodeJSONL(t, res.Stdout)); n != 2 ||
+		!strings.Contains(res.Stderr, "printed the first 2 matching logs, and more match") {
+		t.Errorf("query --limit 2 of %d logs: %d rows, stderr %q; want 2 and a note", len(ids),
+			n, res.Stderr)
+	}
+	res = srv.mustRunCLI(t, srv.Key, "query", "--format", "jsonl", "--limit", "0")
+	if n := len(decodeJSONL(t, res.Stdout)); n != len(ids) || res.Stderr != "" {
+		t.Errorf("query --limit 0: %d rows, stderr %q; want %d and nothing", n, res.Stderr,
+			len(ids))
+	}
+}
+
+// A limit that equals the number of matching logs cuts nothing, and query says nothing.
+func TestCLIQueryLimitEqualToMatches(t *testing.T) {
+	srv := startServer(t)
+	ids := srv.storeCLILogs(t, srv.Key)
+	res := srv.mustRunCLI(t, srv.Key, "query", "--format", "jsonl", "--limit",
+		fmt.Sprint(len(ids)))
+	if n := len(decodeJSONL(t, res.Stdout)); n != len(ids) || res.Stderr != "" {
+		t.Errorf("query --limit %d: %d rows, stderr %q; want all and nothing", len(ids), n,
+			res.Stderr)
 	}
 }
