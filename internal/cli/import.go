@@ -157,6 +157,10 @@ func (imp *importer) read(ctx context.Context, in io.Reader, batchSize int,
 	lineNumber := 0
 	for {
 		line, err := br.ReadBytes('\n')
+		if lineNumber == 0 && isCSVExportHeader(line) {
+			return errors.New("the input is a csv export, which does not import: export " +
+				"with --format jsonl (the default) and import that file")
+		}
 		if len(line) > 0 {
 			lineNumber++
 			imp.bar.add(int64(len(line)))
@@ -175,6 +179,11 @@ func (imp *importer) read(ctx context.Context, in io.Reader, batchSize int,
 			return fmt.Errorf("read line %d: %w", lineNumber+1, err)
 		}
 	}
+}
+
+// isCSVExportHeader reports whether line is the header line of export --format csv.
+func isCSVExportHeader(line []byte) bool {
+	return strings.HasPrefix(string(bytes.TrimSpace(line)), strings.Join(exportCSVColumns, ","))
 }
 
 // addLine converts one export line into a batch item; a line that cannot be converted is

@@ -309,3 +309,17 @@ func TestCLIImportMissingFile(t *testing.T) {
 			res.Code, res.Stderr)
 	}
 }
+
+// A csv export is refused as a whole with a message that names the format to use.
+func TestCLIImportRefusesCSV(t *testing.T) {
+	srv := startServer(t)
+	srv.storeCLILogs(t, srv.Key)
+	out := filepath.Join(t.TempDir(), "logs.csv")
+	srv.mustRunCLI(t, srv.Key, "export", "--format", "csv", "--out", out)
+	res := srv.runCLI(t, srv.Key, "import", out)
+	if res.Code != 1 || !strings.Contains(res.Stderr, "the input is a csv export") ||
+		strings.Contains(res.Stderr, "line 2") {
+		t.Errorf("import of a csv export: exit %d, stderr %q; want 1 and one message", res.Code,
+			res.Stderr)
+	}
+}
