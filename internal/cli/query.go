@@ -11,6 +11,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/heliograph/heliograph/internal/record"
 )
 
 const queryUsage = `Usage: heliograph query [flags] '<filter>'
@@ -210,16 +212,8 @@ func (r rowSummary) tableCells() []string {
 		formatLatency(r.LatencyMs), orDash(r.UserID), orDash(r.SessionID)}
 }
 
-// name returns the log's name as the filter field name reads it: the model without the
-// "data:" or "tool:" prefix that data and tool logs store.
-func (r rowSummary) name() string {
-	if r.Kind == "data" || r.Kind == "tool" {
-		if name, ok := strings.CutPrefix(r.Model, r.Kind+":"); ok {
-			return name
-		}
-	}
-	return r.Model
-}
+// name returns the log's name as the filter field name reads it.
+func (r rowSummary) name() string { return record.NameOf(r.Kind, r.Model) }
 
 func (r rowSummary) csvCells() []string {
 	ttft := ""

@@ -1,6 +1,9 @@
 package record
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // bodyFields contains the raw top-level members of a request or response object that decide
 // the kind, the model, the usage and the error text. Absent members are nil.
@@ -127,4 +130,16 @@ func firstNonEmpty(values ...string) string {
 		}
 	}
 	return ""
+}
+
+// NameOf returns a log's name as the filter field name reads it: the model without the
+// "data:" or "tool:" prefix that data and tool logs store, and the model itself otherwise or
+// when a model override replaced the prefixed model.
+func NameOf(kind, model string) string {
+	if kind == KindData || kind == KindTool {
+		if name, ok := strings.CutPrefix(model, kind+":"); ok {
+			return name
+		}
+	}
+	return model
 }

@@ -46,7 +46,7 @@ type liveRow struct {
 func newLiveRow(rec *record.Record) liveRow {
 	row := newRowView(rec)
 	return liveRow{ID: rec.RequestID, Time: formatTime(rec.CreatedAt), Status: rec.Status,
-		StatusText: statusText(rec.Status), Kind: rec.Kind, Name: rec.Model,
+		StatusText: statusText(rec.Status), Kind: rec.Kind, Name: record.NameOf(rec.Kind, rec.Model),
 		Latency: formatMs(rec.LatencyMs), TTFT: formatMs(rec.TimeToFirstTokenMs),
 		User: rec.UserID, SessionID: rec.SessionID, SessionName: rec.SessionName,
 		Properties: rec.Properties, Error: row.Error, Preview: row.Preview}

@@ -99,7 +99,7 @@ func (h *Handler) requestsPage(w http.ResponseWriter, r *http.Request, ws webSes
 
 func newRowView(rec *record.Record) rowView {
 	v := rowView{ID: rec.RequestID, Time: rec.CreatedAt, Status: rec.Status, Kind: rec.Kind,
-		Name: rec.Model, LatencyMs: rec.LatencyMs, TTFTMs: rec.TimeToFirstTokenMs,
+		Name: record.NameOf(rec.Kind, rec.Model), LatencyMs: rec.LatencyMs, TTFTMs: rec.TimeToFirstTokenMs,
 		User: rec.UserID, SessionID: rec.SessionID, SessionName: rec.SessionName,
 		Error: shorten(rec.Error, previewRunes), Preview: preview(rec)}
 	for k, val := range rec.Properties {

@@ -300,7 +300,7 @@ func TestPagesShowEveryKind(t *testing.T) {
 	}
 
 	list := b.get("/requests?q=" + url.QueryEscape("kind = tool"))
-	if !strings.Contains(list.Body, "tool:web_search") || strings.Contains(list.Body, "load_rows") {
+	if !strings.Contains(list.Body, "web_search") || strings.Contains(list.Body, "load_rows") {
 		t.Errorf("GET /requests?q=kind = tool: want only the tool log")
 	}
 	session := b.get("/sessions/s-kinds")

@@ -229,7 +229,7 @@ async function liveMode(page) {
     headers: { Authorization: "Bearer " + writeKey, "Content-Type": "application/json",
       "Helicone-Property-Probe": "<i>x</i>" }, body: JSON.stringify(body) });
   check(resp.ok, `POST live probe log: ${resp.status}`);
-  await page.waitForSelector(`tr.live-row >> text=tool:${name}`);
+  await page.waitForSelector(`tr.live-row >> text=${name}`);
   await expectText(page, "<i>x</i>", "live row");
   await assertSafe(page, "live");
   await screenshot(page, "live");
