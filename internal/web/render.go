@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -217,10 +218,35 @@ func formatMs(ms any) string {
 	case int:
 		v = float64(x)
 	}
-	if v < 1000 {
-		return strconv.FormatFloat(v, 'f', 0, 64) + " ms"
+	return formatDuration(v)
+}
+
+// formatDuration writes milliseconds as ms below a second, as seconds below a minute, and in
+// larger units beyond: 420 ms, 12.35 s, 4 min 5 s, 3 h 20 min, 703 d 4 h.
+func formatDuration(ms float64) string {
+	const (
+		second = 1000.0
+		minute = 60 * second
+		hour   = 60 * minute
+		day    = 24 * hour
+	)
+	whole := func(v float64) string { return strconv.FormatFloat(math.Floor(v), 'f', 0, 64) }
+	sign := ""
+	if ms < 0 {
+		sign = "-"
 	}
-	return strconv.FormatFloat(v/1000, 'f', 2, 64) + " s"
+	switch a := math.Abs(ms); {
+	case a < second:
+		return strconv.FormatFloat(ms, 'f', 0, 64) + " ms"
+	case a < minute:
+		return strconv.FormatFloat(ms/second, 'f', 2, 64) + " s"
+	case a < hour:
+		return sign + whole(a/minute) + " min " + whole(math.Mod(a, minute)/second) + " s"
+	case a < day:
+		return sign + whole(a/hour) + " h " + whole(math.Mod(a, hour)/minute) + " min"
+	default:
+		return sign + whole(a/day) + " d " + whole(math.Mod(a, day)/hour) + " h"
+	}
 }
 
 func formatCost(c float64) string {
