@@ -272,6 +272,13 @@ func responseError(req *http.Request, resp *http.Response) error {
 	if json.Unmarshal(b, &body) == nil && body.Error != "" {
 		msg = body.Error
 	}
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		msg += " (the key comes from --api-key or HELIOGRAPH_API_KEY)"
+	case http.StatusForbidden:
+		msg += " (the key's scope does not allow this route; keys have scope read, write or " +
+			"all)"
+	}
 	return &statusError{Method: req.Method, Path: req.URL.Path, Status: resp.StatusCode,
 		Message: msg}
 }

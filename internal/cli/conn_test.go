@@ -123,3 +123,14 @@ func TestServerURLQuotedAsTyped(t *testing.T) {
 			"the URL as typed", code, stderr)
 	}
 }
+
+// A key the server refuses is reported with where the key came from.
+func TestUnknownKeyNamesItsSource(t *testing.T) {
+	base, _ := startKeyedServer(t, filepath.Join(t.TempDir(), "data"))
+	code, _, stderr := runToExit(t, nil, "query", "--url", base, "--api-key", "hg_unknown")
+	if code != 1 || !strings.Contains(stderr, "401") ||
+		!strings.Contains(stderr, "the key comes from --api-key or HELIOGRAPH_API_KEY") {
+		t.Errorf("query with an unknown key: exit %d, stderr %q; want 1 naming the key's "+
+			"sources", code, stderr)
+	}
+}
