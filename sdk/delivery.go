@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -63,12 +64,13 @@ type batchReply struct {
 }
 
 // settleBatch applies the final outcome of a batch request to its logs. Items marked stored
-// or duplicate are delivered. Rejected items are failed and reported, never retried. A 2xx
-// response without per-item results counts as delivered.
+// or duplicate are delivered. Rejected items are failed and reported, never retried. Any
+// other answer fails the batch, a 2xx answer without one known result per log included:
+// such an answer comes from something other than the server, such as a proxy's page.
 func (s *sender) settleBatch(batch []entry, o outcome) {
 	var reply batchReply
 	parsed := o.err == nil && len(o.body) > 0 && json.Unmarshal(o.body, &reply) == nil
-	if parsed && len(reply.Results) == len(batch) &&
+	if parsed && len(reply.Results) == len(batch) && knownResults(reply) &&
 		(o.status/100 == 2 || o.status == http.StatusBadRequest) {
 		s.markHealthy()
 		for i, r := range reply.Results {
@@ -84,19 +86,41 @@ func (s *sender) settleBatch(batch []entry, o outcome) {
 		}
 		return
 	}
-	if o.err == nil && o.status/100 == 2 {
-		s.markHealthy()
-		for i := range batch {
-			batch[i].state = stateDelivered
-		}
-		return
-	}
-
 	msg := reply.Error
-	if msg == "" && o.err == nil {
-		msg = strings.TrimSpace(string(o.body[:min(len(o.body), 200)]))
+	switch {
+	case o.err != nil:
+		msg = o.err.Error()
+	case o.status/100 == 2:
+		msg = "the answer is not a batch result with one result per log: " +
+			snippet(o.body)
+	case o.status/100 == 3:
+		msg = redirectMessage(o)
+	case msg == "":
+		msg = snippet(o.body)
 	}
 	s.fail(batch, o, msg)
+}
+
+// knownResults reports whether every result of reply has a status the server sends.
+func knownResults(reply batchReply) bool {
+	for _, r := range reply.Results {
+		if r.Status != "stored" && r.Status != "duplicate" && r.Status != "rejected" {
+			return false
+		}
+	}
+	return true
+}
+
+// snippet returns the start of an answer's body for a message.
+func snippet(body []byte) string {
+	return strings.TrimSpace(string(body[:min(len(body), 200)]))
+}
+
+// redirectMessage describes a redirect, which the SDK does not follow: a POST followed by a
+// client as a GET would lose its body.
+func redirectMessage(o outcome) string {
+	return "redirected to " + strconv.Quote(o.location) + "; set the endpoint to the " +
+		"server's own URL"
 }
 
 // deliverSingle sends one log to its single-log route (compat mode).
@@ -119,8 +143,17 @@ func (s *sender) deliverSingle(batch []entry) bool {
 		return true
 	}
 	msg := ""
-	if o.err == nil {
-		msg = strings.TrimSpace(string(o.body[:min(len(o.body), 200)]))
+	switch {
+	case o.err != nil:
+		msg = o.err.Error()
+	case o.status/100 == 3:
+		msg = redirectMessage(o)
+	default:
+		msg = snippet(o.body)
+		var reply batchReply
+		if json.Unmarshal(o.body, &reply) == nil && reply.Error != "" {
+			msg = reply.Error
+		}
 	}
 	s.fail(batch, o, msg)
 	return true
@@ -144,6 +177,9 @@ func (s *sender) fail(batch []entry, o outcome, msg string) {
 	}
 	err := &DeliveryError{Count: len(batch), Status: o.status, Msg: msg,
 		Retryable: retryable, Spooled: spooled, Err: o.err}
+	if len(batch) == 1 {
+		err.RequestID = string(batch[0].id[:])
+	}
 	s.log.Warn("logs not delivered", "logs", len(batch), "spooled", spooled, "status", o.status,
 		"retryable", retryable, "error", err)
 	s.report(err)
@@ -154,6 +190,7 @@ type outcome struct {
 	status     int
 	body       []byte
 	retryAfter time.Duration
+	location   string // the Location header of a redirect
 	err        error
 	// permanent marks a request that could not be built, which is not retried.
 	permanent bool
@@ -269,5 +306,6 @@ func (s *sender) post(url string, body []byte, gz bool, hdrs map[string]string) 
 		status:     resp.StatusCode,
 		body:       s.resp.Bytes(),
 		retryAfter: parseRetryAfter(resp.Header, time.Now()),
+		location:   resp.Header.Get("Location"),
 	}
 }

@@ -86,7 +86,9 @@
 // trimmed and lower-cased, and 64 KiB for its value, and it rejects a whole log that
 // breaks them or that uses a reserved name such as "helicone-user-id". So in either mode
 // the SDK leaves out a property whose name is over 256 bytes or reserved, and cuts a
-// longer value to 64 KiB. Each change is counted in [Stats].Sanitised.
+// longer value to 64 KiB. It compares names as the server stores them, so the last value
+// given for "Env" or " env " wins, and it sends at most 256 properties, leaving out the
+// earliest beyond them. Each change is counted in [Stats].Sanitised.
 //
 // With [WithCompatMode] logs are sent one by one to the Helicone single-log routes in the
 // JSON shape of the official JavaScript client, which Helicone's own servers accept. There

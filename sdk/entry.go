@@ -17,6 +17,8 @@ const (
 	// the key after the prefix, trimmed of spaces and lower-cased, and the value.
 	maxPropertyKeyBytes   = 256
 	maxPropertyValueBytes = 64 << 10
+	// maxProperties is the most properties the server takes on one log.
+	maxProperties = 256
 	// maxHeaderValue caps a header value sent as a real HTTP header (compat mode), because
 	// many HTTP servers and proxies reject header lines longer than 8 KiB.
 	maxHeaderValue = 8 << 10
@@ -210,9 +212,22 @@ func (l *Logger) writeHeaders(e *encoder, in *logInput) {
 	}
 	e.hdrs = h
 
+	// The server takes at most maxProperties properties; beyond them the earliest, those of
+	// the least specific sources, are left out.
+	excess := -maxProperties
+	for i, x := range h {
+		if _, ok := propertyKey(x); ok && !laterDuplicate(h, i) {
+			excess++
+		}
+	}
 	e.buf = append(e.buf, '{')
 	for i, x := range h {
 		if x.name == "" || sameHeader(x, requestIDHeader) || laterDuplicate(h, i) {
+			continue
+		}
+		if _, ok := propertyKey(x); ok && excess > 0 {
+			excess--
+			e.sanitised++
 			continue
 		}
 		e.header(x, l.cfg.compat)
@@ -233,8 +248,14 @@ func laterDuplicate(h []header, i int) bool {
 	return false
 }
 
-// sameHeader compares two header names case-insensitively.
+// sameHeader reports whether two headers set the same thing: the same property, whose keys
+// the server trims and lower-cases, or the same header name in any case.
 func sameHeader(a, b header) bool {
+	ka, aProp := propertyKey(a)
+	kb, bProp := propertyKey(b)
+	if aProp || bProp {
+		return aProp && bProp && strings.EqualFold(strings.TrimSpace(ka), strings.TrimSpace(kb))
+	}
 	n := len(a.prefix) + len(a.name)
 	if n != len(b.prefix)+len(b.name) {
 		return false

@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -162,5 +163,59 @@ func TestResponseShapes(t *testing.T) {
 	}
 	if logs[2].response()["textBody"] != "plain text" {
 		t.Errorf("text response: textBody = %v, want plain text", logs[2].response()["textBody"])
+	}
+}
+
+// The server takes at most 256 properties: beyond them the SDK leaves out the earliest, those
+// of the context, keeps those of the call and counts each one it leaves out.
+func TestPropertiesOverTheLimitAreCut(t *testing.T) {
+	s := newSink(t)
+	l := newLogger(t, s.url())
+	ctxProps, callProps := map[string]string{}, map[string]string{}
+	for i := range 100 {
+		ctxProps[fmt.Sprintf("ctx%d", i)] = "c"
+	}
+	for i := range 200 {
+		callProps[fmt.Sprintf("call%d", i)] = "v"
+	}
+	ctx := ContextWithProperties(t.Context(), ctxProps)
+	if _, err := l.LogRequest(ctx, toolReq, okOp, WithProperties(callProps)); err != nil {
+		t.Fatal(err)
+	}
+	flush(t, l)
+
+	calls, ctxs := 0, 0
+	for name := range s.only(t).Headers {
+		switch {
+		case strings.HasPrefix(name, "Helicone-Property-call"):
+			calls++
+		case strings.HasPrefix(name, "Helicone-Property-ctx"):
+			ctxs++
+		}
+	}
+	if calls != 200 || ctxs != 56 {
+		t.Errorf("sent %d call and %d context properties, want 200 and 56", calls, ctxs)
+	}
+	if st := l.Stats(); st.Sanitised != 44 || st.Sent != 1 {
+		t.Errorf("Stats = %+v, want Sanitised 44 and Sent 1", st)
+	}
+}
+
+// Property keys that the server trims and lower-cases to the same key are one property, and
+// the last value given wins.
+func TestPropertyKeysCompareAsTheServerStoresThem(t *testing.T) {
+	s := newSink(t)
+	l := newLogger(t, s.url())
+	_, _ = l.LogRequest(t.Context(), toolReq, okOp, WithProperty("Env", "A"),
+		WithProperty("env", "B"), WithProperty(" ENV ", "C"))
+	flush(t, l)
+	var values []string
+	for name, v := range s.only(t).Headers {
+		if strings.HasPrefix(strings.ToLower(name), "helicone-property-") {
+			values = append(values, v)
+		}
+	}
+	if len(values) != 1 || values[0] != "C" {
+		t.Errorf("property values sent = %v, want only C", values)
 	}
 }

@@ -132,7 +132,11 @@ func newHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 4
 	t.IdleConnTimeout = 30 * time.Second
-	return &http.Client{Transport: t}
+	// A redirect is not followed: a client turns a POST into a GET on 301, 302 and 303,
+	// which would drop the logs, and a moved endpoint is a setting to fix.
+	return &http.Client{Transport: t, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
 }
 
 func (l *Logger) getEncoder() *encoder { return l.encoders.Get().(*encoder) }
@@ -440,9 +444,16 @@ func (l *Logger) Close(ctx context.Context) error {
 	s := l.sender
 	s.closeAt = time.Now()
 	close(s.closeCh)
+	// The sender ends each attempt it starts after this by the deadline; the timer also ends
+	// one that was in flight already, which its request timeout alone could keep longer.
+	deadline := time.NewTimer(l.cfg.retry.MaxElapsed)
+	defer deadline.Stop()
 	var cause error
 	select {
 	case <-s.done:
+	case <-deadline.C:
+		s.cancel()
+		<-s.done
 	case <-ctx.Done():
 		cause = ctx.Err()
 		s.cancel()

@@ -623,3 +623,62 @@ func TestEndpointFromEnvironment(t *testing.T) {
 		t.Errorf("endpoint = %q, want %q from the environment", l2.cfg.endpoint, s.url())
 	}
 }
+
+// Close ends by MaxElapsed after its call even while a request with a longer timeout is in
+// flight.
+func TestCloseEndsAnAttemptInFlight(t *testing.T) {
+	s := newSink(t)
+	s.setFault(hangFault)
+	l, err := New("k", WithEndpoint(s.url()), WithBatchSize(1),
+		WithRequestTimeout(time.Minute), WithRetry(RetryPolicy{MaxElapsed: time.Second}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logN(t, l, 3)
+	// Wait until the first batch is being sent.
+	for s.postCount() == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	start := time.Now()
+	wantUndelivered(t, "Close", l.Close(context.Background()), 3, 0)
+	// A generous bound on the contract "returns by MaxElapsed", not a speed check: without
+	// it, Close waits for the one-minute request timeout.
+	if elapsed := time.Since(start); elapsed > 20*time.Second {
+		t.Errorf("Close took %s with MaxElapsed 1s and a request in flight", elapsed)
+	}
+}
+
+// Empty variables count as unset; a flush interval below 1ms and negative retry fields are
+// reported and take their defaults; a key of spaces only is no key.
+func TestSettingsEdgeValues(t *testing.T) {
+	t.Setenv(EnvQueueBytes, "")
+	t.Setenv(EnvBatchSize, " ")
+	t.Setenv(EnvFlushInterval, "")
+	var logs strings.Builder
+	var mu sync.Mutex
+	l := newLogger(t, refusedAddr(t), WithSlog(newTextLogger(&logs, &mu)))
+	mu.Lock()
+	out := logs.String()
+	mu.Unlock()
+	if out != "" || l.cfg.batchSize != DefaultBatchSize {
+		t.Errorf("empty variables: batch size %d, diagnostics %q; want the default and none",
+			l.cfg.batchSize, out)
+	}
+
+	logs.Reset()
+	l = newLogger(t, refusedAddr(t), WithSlog(newTextLogger(&logs, &mu)),
+		WithFlushInterval(time.Nanosecond), WithRetry(RetryPolicy{MaxElapsed: -1}))
+	mu.Lock()
+	out = logs.String()
+	mu.Unlock()
+	if l.cfg.flushInterval < time.Millisecond || !strings.Contains(out, "WithFlushInterval") ||
+		!strings.Contains(out, "WithRetry") {
+		t.Errorf("flush interval %s, diagnostics %q; want the earlier value and both "+
+			"reported", l.cfg.flushInterval, out)
+	}
+
+	t.Setenv(EnvAPIKey, "  ")
+	if _, err := New("   ", WithEndpoint(refusedAddr(t))); err == nil {
+		t.Error("New with a key of spaces returned nil error")
+	}
+}

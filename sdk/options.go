@@ -27,6 +27,10 @@ const (
 // maxBatchLogs is the number of logs the server accepts in one batch request.
 const maxBatchLogs = 1000
 
+// minFlushInterval is the shortest flush interval: a shorter one keeps the sender's
+// goroutine busy waking up while nothing is queued.
+const minFlushInterval = time.Millisecond
+
 // Environment variables read by [New]. Options passed to New take precedence over them.
 const (
 	EnvAPIKey        = "HELIOGRAPH_API_KEY"
@@ -165,8 +169,9 @@ func WithMaxBatchBytes(n int) Option {
 // "500ms").
 func WithFlushInterval(d time.Duration) Option {
 	return func(c *config) {
-		if d <= 0 {
-			c.problem("WithFlushInterval: %s is not positive, using %s", d, c.flushInterval)
+		if d < minFlushInterval {
+			c.problem("WithFlushInterval: %s is below %s, using %s", d, minFlushInterval,
+				c.flushInterval)
 			return
 		}
 		c.flushInterval = d
@@ -187,7 +192,12 @@ func WithRequestTimeout(d time.Duration) Option {
 
 // WithRetry sets the retry policy. Zero fields take the values of [DefaultRetryPolicy].
 func WithRetry(p RetryPolicy) Option {
-	return func(c *config) { c.retry = p.withDefaults() }
+	return func(c *config) {
+		if p.MaxAttempts < 0 || p.InitialBackoff < 0 || p.MaxBackoff < 0 || p.MaxElapsed < 0 {
+			c.problem("WithRetry: negative fields in %+v take their defaults", p)
+		}
+		c.retry = p.withDefaults()
+	}
 }
 
 // WithOverflow sets what happens when the queue is full. The default is [DropNewest].
@@ -277,8 +287,9 @@ func loadConfig(apiKey string, opts []Option) *config {
 		gzip:           true,
 		log:            slog.New(slog.DiscardHandler),
 	}
-	if c.apiKey == "" {
-		c.apiKey = os.Getenv(EnvAPIKey)
+	// Spaces around a key come from copying it; no key has them.
+	if c.apiKey = strings.TrimSpace(c.apiKey); c.apiKey == "" {
+		c.apiKey = strings.TrimSpace(os.Getenv(EnvAPIKey))
 	}
 	c.loadEnv()
 	for _, opt := range opts {
@@ -289,15 +300,15 @@ func loadConfig(apiKey string, opts []Option) *config {
 	return c
 }
 
-// loadEnv reads the environment variables. Invalid values keep the default and are
-// recorded as problems.
+// loadEnv reads the environment variables. An empty variable counts as unset. Invalid
+// values keep the default and are recorded as problems.
 func (c *config) loadEnv() {
 	// An invalid endpoint is not replaced by the default, because logs sent to the wrong
 	// server would be lost: New reports it.
 	if v := strings.TrimSpace(os.Getenv(EnvEndpoint)); v != "" {
 		c.endpoint, c.endpointSource = v, EnvEndpoint
 	}
-	if v, ok := os.LookupEnv(EnvQueueBytes); ok {
+	if v := os.Getenv(EnvQueueBytes); strings.TrimSpace(v) != "" {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < 64<<10 {
 			c.problem("%s=%q: want a byte count of at least 65536, using %d",
@@ -306,7 +317,7 @@ func (c *config) loadEnv() {
 			c.queueBytes = n
 		}
 	}
-	if v, ok := os.LookupEnv(EnvBatchSize); ok {
+	if v := os.Getenv(EnvBatchSize); strings.TrimSpace(v) != "" {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < 1 || n > maxBatchLogs {
 			c.problem("%s=%q: want a count in 1..%d, using %d",
@@ -315,11 +326,11 @@ func (c *config) loadEnv() {
 			c.batchSize = n
 		}
 	}
-	if v, ok := os.LookupEnv(EnvFlushInterval); ok {
+	if v := os.Getenv(EnvFlushInterval); strings.TrimSpace(v) != "" {
 		d, err := time.ParseDuration(strings.TrimSpace(v))
-		if err != nil || d <= 0 {
-			c.problem("%s=%q: want a positive Go duration such as 1s, using %s",
-				EnvFlushInterval, v, c.flushInterval)
+		if err != nil || d < minFlushInterval {
+			c.problem("%s=%q: want a Go duration of at least %s, such as 1s, using %s",
+				EnvFlushInterval, v, minFlushInterval, c.flushInterval)
 		} else {
 			c.flushInterval = d
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -188,6 +189,55 @@ func TestRetryStopsAtLimits(t *testing.T) {
 			var de *DeliveryError
 			if got := errs.all(); len(got) == 0 || !errors.As(got[0], &de) || !de.Retryable {
 				t.Errorf("error handler got %v, want a retryable *DeliveryError", got)
+			}
+		})
+	}
+}
+
+// An answer that is not the server's batch result fails the batch: a 200 from something else,
+// such as a proxy's page, or a redirect, which a client would follow as a GET without the
+// logs. Nothing counts as sent.
+func TestAnswersThatAreNoBatchResultFail(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    fault
+		want string
+	}{
+		{"html page", func(w http.ResponseWriter, _ *http.Request, _ func()) bool {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, "<html>welcome</html>")
+			return true
+		}, "not a batch result"},
+		{"empty object", func(w http.ResponseWriter, _ *http.Request, _ func()) bool {
+			_, _ = io.WriteString(w, "{}")
+			return true
+		}, "not a batch result"},
+		{"unknown status", func(w http.ResponseWriter, _ *http.Request, _ func()) bool {
+			_, _ = io.WriteString(w, `{"results":[{"status":"ok"},{"status":"ok"},`+
+				`{"status":"ok"}]}`)
+			return true
+		}, "not a batch result"},
+		{"redirect", func(w http.ResponseWriter, r *http.Request, _ func()) bool {
+			http.Redirect(w, r, "/moved", http.StatusFound)
+			return true
+		}, `redirected to "/moved"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSink(t)
+			s.setFault(tc.f)
+			errs := &errorLog{}
+			l := newLogger(t, s.url(), WithErrorHandler(errs.add))
+			logN(t, l, 3)
+			wantUndelivered(t, "Flush", l.Flush(t.Context()), 3, 0)
+			if st := l.Stats(); st.Sent != 0 || st.Failed != 3 {
+				t.Errorf("Stats = %+v, want Sent 0 and Failed 3", st)
+			}
+			var got []string
+			for _, err := range errs.all() {
+				got = append(got, err.Error())
+			}
+			if !strings.Contains(strings.Join(got, "\n"), tc.want) {
+				t.Errorf("reported errors %q, want one containing %q", got, tc.want)
 			}
 		})
 	}
