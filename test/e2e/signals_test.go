@@ -49,6 +49,13 @@ func TestSecondSignalEndsShutdown(t *testing.T) {
 	defer conn.Close()
 	// A request whose body never arrives keeps the connection active.
 	fmt.Fprintf(conn, "POST /custom/v1/log HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+	// The server accepts connections in order, so once a later one is answered, the first
+	// is being served, and shutdown waits for it.
+	resp, err := http.Get("http://" + p.addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
