@@ -241,6 +241,9 @@ async function hostilePages(page) {
   await visit(page, "/requests?q=" + encodeURIComponent(`session = "${manifest.hostileSession}"`),
     "hostile-list");
   await expectText(page, "<img src=x onerror=alert(1)>", "hostile list");
+  const widest = await page.evaluate(() => Math.max(...[...document.querySelectorAll(
+    ".chip, .facet")].map((e) => e.getBoundingClientRect().width)));
+  check(widest < 700, `hostile list: a chip or facet is ${widest} px wide`);
   await expectText(page, `"><svg/onload=alert(3)>`, "hostile list");
 
   await visit(page, `/requests/${h.llm}`, "hostile-llm");

@@ -214,6 +214,8 @@ func browserHostileLogs(session string) map[string]browserLog {
 	return map[string]browserLog{
 		"llm": {map[string]string{
 			"Helicone-Property-note": `<img src=x onerror=alert(1)>`,
+			// One long word, which a chip or facet must not stretch across the page.
+			"Helicone-Property-long": strings.Repeat("x", 20000),
 			"Helicone-Session-Id":    session,
 			"Helicone-Session-Name":  `</script><script>alert(2)</script>`,
 			"Helicone-User-Id":       `"><svg/onload=alert(3)>`,
