@@ -83,6 +83,12 @@ func (h *Handler) keyStillValid(r *http.Request, ws webSession) (bool, error) {
 }
 
 func (h *Handler) signInRequired(w http.ResponseWriter, r *http.Request) {
+	// Signing out of a session that has ended, such as in a second tab or after the key was
+	// revoked, is done already.
+	if r.URL.Path == "/logout" {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
 	if r.URL.Path == "/live" || r.Method != http.MethodGet {
 		http.Error(w, "sign in required", http.StatusUnauthorized)
 		return

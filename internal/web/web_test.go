@@ -141,6 +141,12 @@ func TestSignInAndSignOut(t *testing.T) {
 	if p := b.get("/"); p.Status != http.StatusSeeOther {
 		t.Errorf("GET / after sign-out: status %d, want 303", p.Status)
 	}
+	// Signing out again, as from a second tab of the ended session, lands on the sign-in page.
+	again := b.post("/logout", url.Values{"csrf": {formToken(t, home.Body, "csrf")}})
+	if again.Status != http.StatusSeeOther || again.Header.Get("Location") != "/login" {
+		t.Errorf("POST /logout of an ended session: status %d, Location %q; want 303 to "+
+			"/login", again.Status, again.Header.Get("Location"))
+	}
 }
 
 func TestSignInRejectsBadKeys(t *testing.T) {
