@@ -1,10 +1,14 @@
 package bench
 
 import (
+	"compress/gzip"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,11 +18,31 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
-// discardServer responds to every batch request without decoding its items.
+// discardServer answers every batch request with one "stored" result per log, as the server
+// does, without decoding the logs themselves.
 func discardServer() *httptest.Server {
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		_, _ = io.WriteString(w, "{}")
+		var body io.Reader = r.Body
+		if r.Header.Get("Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(r.Body)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			body = zr
+		}
+		var batch struct {
+			Logs []json.RawMessage `json:"logs"`
+		}
+		if err := json.NewDecoder(body).Decode(&batch); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		results := make([]string, len(batch.Logs))
+		for i := range results {
+			results[i] = fmt.Sprintf(`{"index":%d,"status":"stored"}`, i)
+		}
+		_, _ = io.WriteString(w, `{"results":[`+strings.Join(results, ",")+`]}`)
 	}))
 }
 
