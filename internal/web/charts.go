@@ -86,12 +86,16 @@ func lineChart(title string, times []time.Time, ss []series,
 }
 
 // linePath returns the path data of one series: a move to the first point after each gap, a
-// line to every other point.
+// line to every other point. A point with no point on either side gets a line of length zero,
+// which the round line cap draws as a dot, so that a series of lone points still shows.
 func linePath(s series, step, top float64) string {
 	var b strings.Builder
 	pen := false
+	present := func(j int) bool {
+		return j >= 0 && j < len(s.Values) && (s.Present == nil || s.Present[j])
+	}
 	for j, v := range s.Values {
-		if s.Present != nil && !s.Present[j] {
+		if !present(j) {
 			pen = false
 			continue
 		}
@@ -105,6 +109,9 @@ func linePath(s series, step, top float64) string {
 		}
 		b.WriteString(cmd + strconv.FormatFloat(float64(j)*step, 'f', 1, 64) + "," +
 			strconv.FormatFloat(y, 'f', 1, 64))
+		if !pen && !present(j+1) {
+			b.WriteString(" l0,0")
+		}
 		pen = true
 	}
 	return strings.TrimSpace(b.String())

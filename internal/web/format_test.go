@@ -23,3 +23,14 @@ func TestFormatDuration(t *testing.T) {
 		}
 	}
 }
+
+// A point with no neighbour gets a line of length zero, drawn as a dot; joined points do not.
+func TestLinePathMarksLonePoints(t *testing.T) {
+	s := series{Values: []float64{1, 0, 2, 2, 0, 3},
+		Present: []bool{true, false, true, true, false, true}}
+	got := linePath(s, 10, 4)
+	want := "M0.0,112.5 l0,0 M20.0,75.0 L30.0,75.0 M50.0,37.5 l0,0"
+	if got != want {
+		t.Errorf("linePath = %q, want %q", got, want)
+	}
+}
