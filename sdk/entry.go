@@ -212,19 +212,24 @@ func (l *Logger) writeHeaders(e *encoder, in *logInput) {
 	}
 	e.hdrs = h
 
-	// The server takes at most maxProperties properties; beyond them the earliest, those of
-	// the least specific sources, are left out.
-	excess := -maxProperties
-	for i, x := range h {
-		if _, ok := propertyKey(x); ok && !laterDuplicate(h, i) {
-			excess++
-		}
-	}
-	e.buf = append(e.buf, '{')
+	// Keep the last of each name, in place: laterDuplicate reads only entries after i, which
+	// the compaction has not overwritten yet.
+	kept, properties := h[:0], 0
 	for i, x := range h {
 		if x.name == "" || sameHeader(x, requestIDHeader) || laterDuplicate(h, i) {
 			continue
 		}
+		if _, ok := propertyKey(x); ok {
+			properties++
+		}
+		kept = append(kept, x)
+	}
+
+	// The server accepts at most maxProperties properties. Beyond them the earliest, which
+	// come from the least specific sources, are left out.
+	excess := properties - maxProperties
+	e.buf = append(e.buf, '{')
+	for _, x := range kept {
 		if _, ok := propertyKey(x); ok && excess > 0 {
 			excess--
 			e.sanitised++

@@ -447,16 +447,13 @@ func TestBadEnvironmentFallsBack(t *testing.T) {
 	t.Setenv(EnvQueueBytes, "lots")
 	t.Setenv(EnvBatchSize, "0")
 	t.Setenv(EnvFlushInterval, "soon")
-	var logs strings.Builder
-	var mu sync.Mutex
-	l := newLogger(t, refusedAddr(t), WithSlog(newTextLogger(&logs, &mu)))
+	var logs logCapture
+	l := newLogger(t, refusedAddr(t), logs.option())
 	if l.cfg.queueBytes != DefaultQueueBytes || l.cfg.batchSize != DefaultBatchSize {
 		t.Errorf("queue bytes %d, batch size %d; want the defaults", l.cfg.queueBytes,
 			l.cfg.batchSize)
 	}
-	mu.Lock()
 	out := logs.String()
-	mu.Unlock()
 	for _, name := range []string{EnvQueueBytes, EnvBatchSize, EnvFlushInterval} {
 		if !strings.Contains(out, name) {
 			t.Errorf("diagnostics do not mention %s:\n%s", name, out)
@@ -648,35 +645,53 @@ func TestCloseEndsAnAttemptInFlight(t *testing.T) {
 	}
 }
 
-// Empty variables count as unset; a flush interval below 1ms and negative retry fields are
-// reported and take their defaults; a key of spaces only is no key.
-func TestSettingsEdgeValues(t *testing.T) {
+// logCapture collects the diagnostics that a Logger writes through WithSlog.
+type logCapture struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (c *logCapture) option() Option { return WithSlog(newTextLogger(&c.buf, &c.mu)) }
+
+func (c *logCapture) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf.String()
+}
+
+// Empty variables count as unset, so they take the defaults without a diagnostic.
+func TestEmptyVariablesAreUnset(t *testing.T) {
 	t.Setenv(EnvQueueBytes, "")
 	t.Setenv(EnvBatchSize, " ")
 	t.Setenv(EnvFlushInterval, "")
-	var logs strings.Builder
-	var mu sync.Mutex
-	l := newLogger(t, refusedAddr(t), WithSlog(newTextLogger(&logs, &mu)))
-	mu.Lock()
+	var logs logCapture
+	l := newLogger(t, refusedAddr(t), logs.option())
+	if l.cfg.batchSize != DefaultBatchSize {
+		t.Errorf("batch size %d, want the default %d", l.cfg.batchSize, DefaultBatchSize)
+	}
+	if out := logs.String(); out != "" {
+		t.Errorf("diagnostics %q, want none", out)
+	}
+}
+
+// A flush interval below 1ms and negative retry fields are reported and not used.
+func TestInvalidIntervalAndRetryReported(t *testing.T) {
+	var logs logCapture
+	l := newLogger(t, refusedAddr(t), logs.option(), WithFlushInterval(time.Nanosecond),
+		WithRetry(RetryPolicy{MaxElapsed: -1}))
+	if l.cfg.flushInterval < time.Millisecond {
+		t.Errorf("flush interval %s, want the earlier value", l.cfg.flushInterval)
+	}
 	out := logs.String()
-	mu.Unlock()
-	if out != "" || l.cfg.batchSize != DefaultBatchSize {
-		t.Errorf("empty variables: batch size %d, diagnostics %q; want the default and none",
-			l.cfg.batchSize, out)
+	for _, option := range []string{"WithFlushInterval", "WithRetry"} {
+		if !strings.Contains(out, option) {
+			t.Errorf("diagnostics %q do not report %s", out, option)
+		}
 	}
+}
 
-	logs.Reset()
-	l = newLogger(t, refusedAddr(t), WithSlog(newTextLogger(&logs, &mu)),
-		WithFlushInterval(time.Nanosecond), WithRetry(RetryPolicy{MaxElapsed: -1}))
-	mu.Lock()
-	out = logs.String()
-	mu.Unlock()
-	if l.cfg.flushInterval < time.Millisecond || !strings.Contains(out, "WithFlushInterval") ||
-		!strings.Contains(out, "WithRetry") {
-		t.Errorf("flush interval %s, diagnostics %q; want the earlier value and both "+
-			"reported", l.cfg.flushInterval, out)
-	}
-
+// A key of spaces only is a missing key.
+func TestBlankKeyRejected(t *testing.T) {
 	t.Setenv(EnvAPIKey, "  ")
 	if _, err := New("   ", WithEndpoint(refusedAddr(t))); err == nil {
 		t.Error("New with a key of spaces returned nil error")

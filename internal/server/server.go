@@ -180,10 +180,10 @@ var routeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, ht
 func noRoute(mux *http.ServeMux) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var allowed []string
+		probe := *r // mux.Handler reads only the method, host and path.
 		for _, m := range routeMethods {
-			probe := r.Clone(r.Context())
 			probe.Method = m
-			if _, pattern := mux.Handler(probe); m != r.Method && pattern != "" &&
+			if _, pattern := mux.Handler(&probe); m != r.Method && pattern != "" &&
 				pattern != "/" {
 				allowed = append(allowed, m)
 			}
