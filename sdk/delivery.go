@@ -65,8 +65,8 @@ type batchReply struct {
 
 // settleBatch applies the final outcome of a batch request to its logs. Items marked stored
 // or duplicate are delivered. Rejected items are failed and reported, never retried. Any
-// other answer fails the batch, a 2xx answer without one known result per log included:
-// such an answer comes from something other than the server, such as a proxy's page.
+// other response fails the batch, including a 2xx response without one known result per
+// log, because such a response comes from something other than the server, such as a proxy.
 func (s *sender) settleBatch(batch []entry, o outcome) {
 	var reply batchReply
 	parsed := o.err == nil && len(o.body) > 0 && json.Unmarshal(o.body, &reply) == nil
@@ -91,7 +91,7 @@ func (s *sender) settleBatch(batch []entry, o outcome) {
 	case o.err != nil:
 		msg = o.err.Error()
 	case o.status/100 == 2:
-		msg = "the answer is not a batch result with one result per log: " +
+		msg = "the response is not a batch result with one result per log: " +
 			snippet(o.body)
 	case o.status/100 == 3:
 		msg = redirectMessage(o)

@@ -87,7 +87,7 @@
 // breaks them or that uses a reserved name such as "helicone-user-id". So in either mode
 // the SDK leaves out a property whose name is over 256 bytes or reserved, and cuts a
 // longer value to 64 KiB. It compares names as the server stores them, so the last value
-// given for "Env" or " env " wins, and it sends at most 256 properties, leaving out the
+// given for "Env" or " env " wins. It sends at most 256 properties and leaves out the
 // earliest beyond them. Each change is counted in [Stats].Sanitised.
 //
 // With [WithCompatMode] logs are sent one by one to the Helicone single-log routes in the

@@ -168,7 +168,7 @@ func TestResponseShapes(t *testing.T) {
 
 // The server takes at most 256 properties: beyond them the SDK leaves out the earliest, those
 // of the context, keeps those of the call and counts each one it leaves out.
-func TestPropertiesOverTheLimitAreCut(t *testing.T) {
+func TestPropertiesOverLimitCut(t *testing.T) {
 	s := newSink(t)
 	l := newLogger(t, s.url())
 	ctxProps, callProps := map[string]string{}, map[string]string{}
@@ -203,7 +203,7 @@ func TestPropertiesOverTheLimitAreCut(t *testing.T) {
 
 // Property keys that the server trims and lower-cases to the same key are one property, and
 // the last value given wins.
-func TestPropertyKeysCompareAsTheServerStoresThem(t *testing.T) {
+func TestPropertyKeysNormalized(t *testing.T) {
 	s := newSink(t)
 	l := newLogger(t, s.url())
 	_, _ = l.LogRequest(t.Context(), toolReq, okOp, WithProperty("Env", "A"),

@@ -444,8 +444,8 @@ func (l *Logger) Close(ctx context.Context) error {
 	s := l.sender
 	s.closeAt = time.Now()
 	close(s.closeCh)
-	// The sender ends each attempt it starts after this by the deadline; the timer also ends
-	// one that was in flight already, which its request timeout alone could keep longer.
+	// The sender ends each attempt it starts after this by the deadline. The timer also ends
+	// an attempt already in flight, because its request timeout can be longer.
 	deadline := time.NewTimer(l.cfg.retry.MaxElapsed)
 	defer deadline.Stop()
 	var cause error

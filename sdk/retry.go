@@ -99,8 +99,8 @@ func parseRetryAfter(h http.Header, now time.Time) time.Duration {
 	return 0
 }
 
-// retryableStatus reports whether an HTTP status is a transient failure. 408 is among them:
-// the server answers it when the body did not arrive in time, such as over a slow link.
+// retryableStatus reports whether an HTTP status is a transient failure. 408 is one, because
+// the server returns it when the body did not arrive in time, such as over a slow link.
 func retryableStatus(status int) bool {
 	switch status {
 	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusBadGateway,

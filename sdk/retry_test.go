@@ -194,10 +194,10 @@ func TestRetryStopsAtLimits(t *testing.T) {
 	}
 }
 
-// An answer that is not the server's batch result fails the batch: a 200 from something else,
-// such as a proxy's page, or a redirect, which a client would follow as a GET without the
-// logs. Nothing counts as sent.
-func TestAnswersThatAreNoBatchResultFail(t *testing.T) {
+// A response that is not the server's batch result fails the batch, so nothing counts as sent.
+// Such responses are a 200 from something else, such as a proxy, and a redirect, which a
+// client would follow as a GET without the logs.
+func TestNonBatchResponsesFail(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		f    fault

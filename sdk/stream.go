@@ -43,9 +43,9 @@ type streamReader struct {
 // the time of the first Read that returned data, measured from this call. The log is
 // queued at io.EOF (status 200), at the first other read error (status 500, the error
 // text before the copy), or at Close before the end (status -3, cancelled). Close closes r
-// when it is an io.Closer. Reads and closes pass through to r as they come, also after the
-// log was queued, so the wrapper changes nothing the caller sees; bytes read after that are
-// not in the log. The reader is safe for use by one reader and one closer at a time.
+// when it is an io.Closer. Reads and closes pass through to r, also after the log was queued,
+// so the wrapper changes no result. Bytes read after that are not in the log. The reader is
+// safe for use by one reader and one closer at a time.
 func (l *Logger) WrapReader(ctx context.Context, req Request, r io.Reader,
 	opts ...CallOption) io.ReadCloser {
 	s := &streamReader{l: l, r: r}

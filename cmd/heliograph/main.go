@@ -14,7 +14,7 @@ import (
 // main cancels the command's context on SIGTERM, and on SIGINT or SIGHUP (a closed
 // terminal) unless the process started with them ignored, as under nohup or in a shell's
 // background job. The server then drains and closes its store. A second signal ends the
-// process at once: every log answered 200 is on disk already.
+// process at once, which is safe because every log that got a 200 is on disk already.
 func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)

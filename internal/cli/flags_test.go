@@ -175,7 +175,7 @@ func TestServeQuotesModesAsTyped(t *testing.T) {
 	}
 }
 
-func TestHelpWithoutFlagsHasNoFlagHeading(t *testing.T) {
+func TestHelpOmitsEmptyFlagHeading(t *testing.T) {
 	code, stdout, stderr := runCommand(t.Context(), "version", "--help")
 	if code != 0 || strings.Contains(stderr, "Flags") || !strings.Contains(stderr,
 		"Usage: heliograph version") {

@@ -66,8 +66,8 @@ func keysCreate(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	// Spaces around a name come from quoting, and names are stored trimmed. Builds before
-	// this one kept such spaces, so a project named exactly as given wins below.
-	given := *project
+	// this one kept such spaces, so a project named exactly as typed wins below.
+	untrimmed := *project
 	*name, *project = strings.TrimSpace(*name), strings.TrimSpace(*project)
 	switch {
 	case *name == "":
@@ -92,8 +92,8 @@ func keysCreate(ctx context.Context, args []string, env Env) error {
 	}
 	defer st.Close()
 
-	p, err := st.ProjectByName(ctx, given)
-	if errors.Is(err, store.ErrNotFound) && given != *project {
+	p, err := st.ProjectByName(ctx, untrimmed)
+	if errors.Is(err, store.ErrNotFound) && untrimmed != *project {
 		p, err = st.ProjectByName(ctx, *project)
 	}
 	if errors.Is(err, store.ErrNotFound) {

@@ -77,7 +77,7 @@ func runQuery(ctx context.Context, args []string, env Env) error {
 	if len(pos) == 1 {
 		filter = pos[0]
 	}
-	// One log past the limit tells whether the limit cut the output.
+	// One log past the limit shows whether the limit cut the output.
 	fetch, more := *limit, false
 	if fetch > 0 {
 		fetch++

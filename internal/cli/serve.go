@@ -68,7 +68,7 @@ func (c serveConfig) validate() error {
 			c.MaxBatchBytes))
 	}
 	if c.MaxBatchBytes > 0 && c.MaxBatchBytes < c.MaxBodyBytes {
-		errs = append(errs, fmt.Errorf("%s: %d is below %s %d; a batch holds "+
+		errs = append(errs, fmt.Errorf("%s: %d is below %s %d. A batch contains "+
 			"whole logs, so its limit must be at least the single-log limit (plus room for "+
 			"the batch envelope)", c.from("max-batch-bytes"), c.MaxBatchBytes,
 			c.from("max-body-bytes"), c.MaxBodyBytes))

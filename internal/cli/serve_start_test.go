@@ -138,7 +138,7 @@ func TestServeSecondOnSameDataDirFails(t *testing.T) {
 	}
 }
 
-func TestServeRejectsStoreFileThatIsADirectory(t *testing.T) {
+func TestServeRejectsDirectoryStoreFile(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, databaseFile)
 	if err := os.Mkdir(db, 0o700); err != nil {

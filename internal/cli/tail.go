@@ -71,8 +71,8 @@ func followStream(ctx context.Context, c *apiClient, filter, format string, env 
 	lastID, delay := "", tailRetryMin
 	for {
 		err := c.readStream(ctx, filter, lastID, func(ev sseEvent) error {
-			// The stream's opening block carries its first id; the first one tells the
-			// user that tail is connected and waits.
+			// The stream's opening block carries its first id, so the first id shows that
+			// tail is connected and waits.
 			if lastID == "" && ev.ID != "" {
 				fmt.Fprintln(env.Stderr, "heliograph: waiting for new logs (Ctrl-C stops)")
 			}

@@ -65,7 +65,7 @@ func releaseBody(buf *bytes.Buffer) {
 	}
 }
 
-// bodyError maps an error from reading a body through wire to its answer.
+// bodyError maps an error from reading a body through wire to the error response.
 func bodyError(err error, limit int64, gzipped bool, wire *countingReader,
 	contentLength int64) error {
 	for _, e := range []error{err, wire.err} {
@@ -73,8 +73,8 @@ func bodyError(err error, limit int64, gzipped bool, wire *countingReader,
 			return tooLarge(limit)
 		}
 	}
-	// A body cut short by the connection ends the gzip stream early too. The error of the
-	// bytes under the gzip stream tells, for a chunked body too.
+	// A body cut short by the connection ends the gzip stream early too, so the error of the
+	// bytes under the gzip stream decides, for a chunked body too.
 	if wire.err != nil {
 		return httperr.BodyRead(wire.err, wire.n, contentLength)
 	}

@@ -3,7 +3,7 @@ package ingest
 import "io"
 
 // countingReader counts the bytes read through it and keeps the first error other than
-// io.EOF, so that a gzip error can be told from a cut in the bytes under it.
+// io.EOF, which separates a gzip error from a cut in the bytes under it.
 type countingReader struct {
 	r   io.Reader
 	n   int64

@@ -20,8 +20,8 @@ import (
 var ErrWriterClosed = errors.New("writer closed")
 
 // failingFor is how long [Writer.Failing] reports a failed commit that no later commit
-// succeeded. A server that stops getting traffic once it reports failure still reports
-// ready again after it, and the next commit tells whether the store has recovered.
+// succeeded. A server that gets no traffic while it reports failure reports ready again
+// after it, and the next commit then shows whether the store has recovered.
 const failingFor = 30 * time.Second
 
 // Inserter is the part of the store the writer needs.
@@ -116,7 +116,7 @@ func (w *Writer) Write(ctx context.Context, recs []*record.Record) ([]store.Inse
 }
 
 // Failing reports whether the latest commit failed less than 30 seconds before now, such as
-// on a full disk, while the store may still answer reads.
+// on a full disk, where the store may still serve reads.
 func (w *Writer) Failing(now time.Time) bool {
 	failed := w.lastFailure.Load()
 	return failed > w.lastSuccess.Load() && now.UnixNano()-failed < int64(failingFor)

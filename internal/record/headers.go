@@ -77,11 +77,10 @@ const (
 	MaxPropertyValueBytes = 64 << 10
 )
 
-// MaxProperties is the most properties one log may bring. Each property is a row of its own
-// and an update of the hourly property rollup in the commit that other logs share, so their
-// number bounds how long one log can delay every other. [SessionFeedbackProperty] does not
-// count, so that a log with the most properties still takes its session's feedback, and its
-// export still imports.
+// MaxProperties is the maximum number of properties on one log. Each property is a row and
+// an update of the hourly property rollup in the commit that other logs share, so the limit
+// bounds how long one log can delay the others. [SessionFeedbackProperty] does not count, so
+// a full log still takes its session's feedback and its export still imports.
 const MaxProperties = 256
 
 // SessionFeedbackProperty is the property that the session feedback route sets on a

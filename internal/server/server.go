@@ -162,7 +162,8 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 			map[string]string{"status": "unavailable", "error": "store unavailable"})
 		return
 	}
-	// The commit that failed logged its error; the answer needs no key, so it names none.
+	// The failed commit logged its error. This route needs no key, so the response does not
+	// repeat it.
 	if s.writer.Failing(time.Now()) {
 		httperr.WriteJSON(w, http.StatusServiceUnavailable,
 			map[string]string{"status": "unavailable", "error": "commits are failing"})
@@ -175,8 +176,8 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 var routeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
 	http.MethodPatch, http.MethodDelete}
 
-// noRoute answers the requests that no other pattern of mux matches: 405 with an Allow header
-// when the path takes other methods, and 404 otherwise.
+// noRoute handles the requests that no other pattern of mux matches: 405 with an Allow
+// header when the path takes other methods, and 404 otherwise.
 func noRoute(mux *http.ServeMux) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var allowed []string

@@ -18,8 +18,8 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
-// discardServer answers every batch request with one "stored" result per log, as the server
-// does, without decoding the logs themselves.
+// discardServer responds to every batch request with one "stored" result per log, as the
+// server does, without decoding the logs themselves.
 func discardServer() *httptest.Server {
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body io.Reader = r.Body

@@ -168,7 +168,7 @@ func (f flakyStore) InsertLogs(ctx context.Context, recs []*record.Record) (
 	return f.DB.InsertLogs(ctx, recs)
 }
 
-// A server whose commits fail is not ready, although its store still answers reads, and it is
+// A server whose commits fail is not ready, although its store still serves reads, and it is
 // ready again once a commit succeeds.
 func TestReadyzFollowsCommits(t *testing.T) {
 	fail := &atomic.Bool{}

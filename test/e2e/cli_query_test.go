@@ -338,8 +338,8 @@ func TestCLIQueryErrors(t *testing.T) {
 	}
 }
 
-// query says on standard error when nothing matched and when the limit may have cut the
-// output, and leaves standard output to the logs.
+// query reports on standard error when nothing matched and when the limit cut the output,
+// and leaves standard output to the logs.
 func TestCLIQueryReportsEmptyAndLimit(t *testing.T) {
 	srv := startServer(t)
 	ids := srv.storeCLILogs(t, srv.Key)
@@ -363,7 +363,7 @@ func TestCLIQueryReportsEmptyAndLimit(t *testing.T) {
 	}
 }
 
-// A limit that equals the number of matching logs cuts nothing, and query says nothing.
+// A limit equal to the number of matching logs cuts nothing, so query reports nothing.
 func TestCLIQueryLimitEqualToMatches(t *testing.T) {
 	srv := startServer(t)
 	ids := srv.storeCLILogs(t, srv.Key)

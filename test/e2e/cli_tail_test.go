@@ -99,7 +99,7 @@ func TestCLITailPrintsOnlyMatchingLogs(t *testing.T) {
 	if code := stop(); code != 0 {
 		t.Errorf("tail exit code after cancel = %d, want 0; stderr:\n%s", code, stderr)
 	}
-	// One line says tail is connected; nothing else, such as a reconnect, was reported.
+	// One line reports that tail is connected, and nothing else, such as a reconnect.
 	if s := stderr.String(); s != "heliograph: waiting for new logs (Ctrl-C stops)\n" {
 		t.Errorf("tail wrote to stderr: %q, want only the line that it waits", s)
 	}

@@ -35,7 +35,7 @@ func TestQueryRouteRejectsCompressedBody(t *testing.T) {
 
 // A query body names text exactly or is rejected: invalid UTF-8 and lone surrogate escapes
 // would otherwise become U+FFFD and match logs the request never named.
-func TestQueryRouteRejectsTextThatIsNoCharacter(t *testing.T) {
+func TestQueryRejectsInvalidText(t *testing.T) {
 	srv := startServer(t)
 	filter := func(value string) []byte {
 		return []byte(`{"filter":{"request_response_rmt":{"user_id":{"equals":"` + value +
@@ -62,8 +62,8 @@ func TestQueryRouteRejectsTextThatIsNoCharacter(t *testing.T) {
 	}
 }
 
-// A path that the server serves with other methods answers 405 with the methods it takes; a
-// path it does not serve answers 404.
+// A path that the server serves with other methods returns 405 with the methods it takes,
+// and a path it does not serve returns 404.
 func TestWrongMethodAndUnknownPath(t *testing.T) {
 	srv := startServer(t)
 	for _, c := range []struct {

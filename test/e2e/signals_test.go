@@ -49,8 +49,8 @@ func TestSecondSignalEndsShutdown(t *testing.T) {
 	defer conn.Close()
 	// A request whose body never arrives keeps the connection active.
 	fmt.Fprintf(conn, "POST /custom/v1/log HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
-	// The server accepts connections in order, so once a later one is answered, the first
-	// is being served, and shutdown waits for it.
+	// The server accepts connections in order. Once a later one gets its response, the first
+	// is being served, so shutdown waits for it.
 	resp, err := http.Get("http://" + p.addr + "/healthz")
 	if err != nil {
 		t.Fatal(err)
@@ -97,8 +97,8 @@ func TestNohupKeepsServing(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	// The SIGHUP is ignored, so the server keeps answering. A shutdown would close the
-	// listener within milliseconds of the signal; the checks span 300 ms.
+	// The SIGHUP is ignored, so the server keeps responding. A shutdown would close the
+	// listener within milliseconds of the signal, and the checks span 300 ms.
 	for range 10 {
 		resp, err := http.Get("http://" + p.addr + "/healthz")
 		if err != nil {

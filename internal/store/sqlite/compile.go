@@ -15,11 +15,11 @@ import (
 // nested deeper than 1000 levels, and it parses "a AND b AND c" as nested pairs, so the number
 // of nodes bounds the depth. It also rejects statements with more than 32766 parameters.
 //
-// The parsers accept 500 conditions and operators (query.MaxNodes), counting a negated
-// comparison as one; here its negation is a node of its own, which makes at most 1000, and
-// callers such as the dashboard add a few conditions of their own. The node limit leaves room
-// for both, so that it rejects no filter that a parser accepted. The depth of such a filter
-// stays near its number of comparisons in one run, at most 500.
+// The parsers accept 500 conditions and operators (query.MaxNodes) and count a negated
+// comparison as one. Here its negation is a node of its own, which makes at most 1000, and
+// callers such as the dashboard add a few conditions. The node limit leaves room for both, so
+// it rejects no filter that a parser accepted. The depth of such a filter stays near its
+// number of comparisons in one run, at most 500.
 const (
 	maxFilterNodes = 1200
 	maxFilterArgs  = 10000

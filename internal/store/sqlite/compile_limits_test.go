@@ -30,7 +30,8 @@ func TestLargestParsedFiltersRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// As many negated comparisons as the length limit allows: each compiles to two nodes.
+
+	// As many negated comparisons as the length limit allows. Each compiles to two nodes.
 	const term = "kind not empty or "
 	terms := (query.MaxLength + len(" or ")) / len(term)
 	src := strings.TrimSuffix(strings.Repeat(term, terms), " or ")
@@ -38,12 +39,14 @@ func TestLargestParsedFiltersRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Parse of %d negated comparisons: %v", terms, err)
 	}
+
 	tree := heliconeOrTree(query.MaxNodes-1,
 		`{"request_response_rmt":{"user_id":{"not-equals":"a"}}}`)
 	helicone, err := query.ParseHeliconeFilter(json.RawMessage(tree))
 	if err != nil {
 		t.Fatalf("ParseHeliconeFilter of %d not-equals leaves: %v", query.MaxNodes-1, err)
 	}
+
 	extra := filter.Cond{Field: filter.Field{Name: filter.FieldKind}, Op: filter.OpEq,
 		Value: "tool"}
 	for name, f := range map[string]filter.Expr{"filter language": parsed,

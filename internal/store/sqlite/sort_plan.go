@@ -12,8 +12,8 @@ type sortPlan struct {
 	order     string // the ORDER BY terms
 	args      []any  // their arguments
 	byCreated bool   // the order is by created_at
-	// emptyLast is the text expression of an ascending text sort, whose logs without the
-	// text (the empty text) come after those with it; see [logQuery.emptyLastRows].
+	// emptyLast is the text expression of an ascending text sort. Logs without the text (the
+	// empty text) come after those with it, as [logQuery.emptyLastRows] reads them.
 	emptyLast string
 }
 
